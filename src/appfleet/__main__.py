@@ -1,0 +1,3 @@
+from appfleet.cli import main
+
+main()

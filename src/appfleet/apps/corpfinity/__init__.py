@@ -1,0 +1,1 @@
+"""CorpFinity, the workplace wellness app (seed 000)."""

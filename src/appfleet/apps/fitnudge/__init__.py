@@ -1,0 +1,1 @@
+"""FitNudge, the fitness-motivation app (seed 001)."""

@@ -1,0 +1,1 @@
+"""Health Index, the shop of the shared-backend apps (seed 002)."""

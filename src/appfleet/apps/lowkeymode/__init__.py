@@ -1,0 +1,1 @@
+"""Lowkey Mode, one of the shared-backend apps (seed 002)."""

@@ -1,0 +1,1 @@
+"""PennyWise, the personal-finance app (seed 003)."""

@@ -1,0 +1,167 @@
+"""The `appfleet` command: serve, migrate, config, version."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from sqlalchemy.engine import make_url
+
+from appfleet import __version__
+from appfleet.core import migrate as migrations
+from appfleet.core.database import Database
+from appfleet.core.logging import configure_logging, get_logger
+from appfleet.core.secrets import ConfigurationError, with_secret_key
+from appfleet.core.settings import Settings, setting_rows
+
+cli = typer.Typer(help="appfleet: one backend for a fleet of mobile apps.", no_args_is_help=True)
+console = Console(stderr=True)
+log = get_logger("appfleet.cli")
+APP_FACTORY = "appfleet.main:app_from_environment"
+
+
+def _settings() -> Settings:
+    try:
+        return with_secret_key(Settings())
+    except ConfigurationError as exc:
+        console.print(f"[red]configuration error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address [settings: server.host].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [settings: server.port].")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes.")] = None,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+) -> None:
+    """Run the API server. In embedded mode (SQLite) pending migrations are applied first."""
+    settings = _settings()
+    configure_logging(settings.log)
+    host = host or settings.server.host
+    port = port or settings.server.port
+    workers = workers or settings.server.workers
+    db = Database(settings.database_url, settings.database)
+    if db.is_sqlite:
+        applied = asyncio.run(_migrate_embedded(db))
+        if applied:
+            log.info("migrations_applied", revision=applied, database=settings.database_url)
+    if workers > 1:
+        _serve_gunicorn(settings, host, port, workers)
+        return
+    import uvicorn
+
+    uvicorn.run(
+        APP_FACTORY, factory=True, host=host, port=port, reload=reload, log_config=None,
+        server_header=False, proxy_headers=True,
+    )
+
+
+async def _migrate_embedded(db: Database) -> str | None:
+    try:
+        before = await migrations.state(db)
+        if not before.pending:
+            return None
+        after = await migrations.migrate(db)
+        return after.head
+    finally:
+        await db.dispose()
+
+
+def _serve_gunicorn(settings: Settings, host: str, port: int, workers: int) -> None:
+    from gunicorn.app.base import BaseApplication
+    from prometheus_client import multiprocess
+
+    # Each worker writes its metric samples here; /metrics aggregates them.
+    metrics_dir = settings.data_dir.resolve() / "prometheus"
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    metrics_dir.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+
+    def child_exit(server: Any, worker: Any) -> None:
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
+
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "uvicorn_worker.UvicornWorker",
+        "graceful_timeout": 30,
+        "timeout": 60,
+        "keepalive": 5,
+        "child_exit": child_exit,
+        "accesslog": None,
+    }
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:
+            from appfleet.main import app_from_environment
+
+            return app_from_environment()
+
+    Server().run()
+
+
+@cli.command()
+def migrate(
+    revision: Annotated[
+        str, typer.Option(help="Target: head, base, -1, or a revision id (older = downgrade).")
+    ] = "head",
+) -> None:
+    """Apply (or roll back) database migrations."""
+    settings = _settings()
+    configure_logging(settings.log)
+
+    async def run() -> tuple[migrations.MigrationState, migrations.MigrationState]:
+        db = Database(settings.database_url, settings.database)
+        try:
+            before = await migrations.state(db)
+            return before, await migrations.migrate(db, revision)
+        finally:
+            await db.dispose()
+
+    before, after = asyncio.run(run())
+    was = ", ".join(before.current) or "empty"
+    now = ", ".join(after.current) or "empty"
+    typer.echo(f"database: {_masked(settings.database_url)}\nschema: {was} -> {now}")
+
+
+@cli.command()
+def config(
+    table: Annotated[bool, typer.Option(help="Print every setting as a Markdown table.")] = False,
+) -> None:
+    """Show the effective settings (secrets masked)."""
+    if table:
+        typer.echo("| setting | default | what it does |\n|---|---|---|")
+        for variable, default, description in setting_rows():
+            typer.echo(f"| `{variable}` | `{default}` | {description} |")
+        return
+    settings = _settings()
+    effective = json.loads(settings.model_dump_json())
+    effective["secret_key"] = "**********"
+    effective["database"]["url"] = _masked(settings.database_url)
+    if settings.redis.url:
+        effective["redis"]["url"] = _masked(settings.redis.url)
+    typer.echo(json.dumps(effective, indent=2))
+
+
+@cli.command()
+def version() -> None:
+    """Print the appfleet version."""
+    typer.echo(__version__)
+
+
+def _masked(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,98 @@
+"""An injectable clock and the timezone arithmetic every feature shares.
+
+Timestamps are stored in UTC; a user's "today" and local times of day are computed in their IANA
+zone. Local wall times that DST skips or repeats are resolved explicitly here, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from appfleet.core.errors import ValidationFailed
+
+
+class Clock:
+    """The time source. Production uses the system clock; tests pass their own `now`."""
+
+    def __init__(self, now: Callable[[], datetime] | None = None) -> None:
+        self._now = now or (lambda: datetime.now(UTC))
+
+    def now(self) -> datetime:
+        moment = self._now()
+        if moment.tzinfo is None:
+            raise ValueError("the clock must return aware datetimes")
+        return moment.astimezone(UTC)
+
+    def today(self, zone: str | ZoneInfo) -> date:
+        return local_date(self.now(), zone)
+
+
+class FixedClock(Clock):
+    """A clock that stands still until moved; for tests and simulations."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment.astimezone(UTC)
+        super().__init__(lambda: self.moment)
+
+    def advance(self, delta: timedelta) -> None:
+        self.moment += delta
+
+    def set(self, moment: datetime) -> None:
+        self.moment = moment.astimezone(UTC)
+
+
+_KNOWN_ZONES: frozenset[str] | None = None
+
+
+def zone(name: str | ZoneInfo) -> ZoneInfo:
+    """The IANA zone called `name`, or a validation error naming it."""
+    if isinstance(name, ZoneInfo):
+        return name
+    global _KNOWN_ZONES
+    if _KNOWN_ZONES is None:
+        _KNOWN_ZONES = frozenset(available_timezones())
+    # ZoneInfo accepts file paths and odd spellings; only real IANA names are allowed.
+    if name not in _KNOWN_ZONES and name != "UTC":
+        raise ValidationFailed(
+            f"Unknown timezone {name!r}", details={"timezone": {"message": "not an IANA zone"}}
+        )
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationFailed(f"Unknown timezone {name!r}") from exc
+
+
+def local_date(moment: datetime, tz: str | ZoneInfo) -> date:
+    """The calendar date at `moment` for someone living in `tz`."""
+    return moment.astimezone(zone(tz)).date()
+
+
+def local_day_bounds(day: date, tz: str | ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) of a local calendar day, in UTC. A DST day lasts 23 or 25 hours."""
+    tzinfo = zone(tz)
+    start = datetime.combine(day, time(0), tzinfo).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo).astimezone(UTC)
+    return start, end
+
+
+def at_local_time(day: date, wall: time, tz: str | ZoneInfo) -> datetime:
+    """The UTC instant when clocks in `tz` show `wall` on `day`.
+
+    A wall time skipped by a spring-forward gap (02:30 in New York in March) is moved forward
+    by the gap, as a phone alarm does; a repeated autumn wall time takes its first occurrence.
+    """
+    # PEP 495: fold=0 resolves a gap with the offset in force before it (02:30 EST = 03:30 EDT)
+    # and a repeated hour with its first occurrence, which are exactly the rules above.
+    return datetime.combine(day, wall, zone(tz)).astimezone(UTC)
+
+
+def next_local_time(after: datetime, wall: time, tz: str | ZoneInfo) -> datetime:
+    """The first instant strictly after `after` when clocks in `tz` show `wall`."""
+    day = local_date(after, tz)
+    for offset in range(3):
+        moment = at_local_time(day + timedelta(days=offset), wall, tz)
+        if moment > after:
+            return moment
+    raise AssertionError("unreachable: a wall time recurs within two days")

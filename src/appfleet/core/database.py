@@ -1,0 +1,189 @@
+"""The database: engine, sessions, the declarative base and the unit of work.
+
+SQLite (aiosqlite) is the embedded default, PostgreSQL (asyncpg) the scaled one; features never
+branch on which. A unit of work commits once at its boundary (request, job, CLI command) and then
+runs the after-commit effects registered on its session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import DateTime, MetaData, TypeDecorator, event, text
+from sqlalchemy.engine import URL, Dialect, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import StaticPool
+
+from appfleet.core.logging import get_logger
+from appfleet.core.secrets import ConfigurationError
+from appfleet.core.settings import DatabaseSettings
+
+log = get_logger(__name__)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+AfterCommit = Callable[[], Awaitable[None]]
+_AFTER_COMMIT = "appfleet.after_commit"
+_BEGIN_OPTION = "appfleet_sqlite_begin"
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite stores no offset, so we restore it)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass an aware UTC datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime}
+
+
+def async_url(url: str) -> URL:
+    """The async-driver form of a database URL (postgres:// and sqlite:/// are accepted)."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend in ("postgres", "postgresql"):
+        return parsed.set(drivername="postgresql+asyncpg")
+    if backend == "sqlite":
+        return parsed.set(drivername="sqlite+aiosqlite")
+    raise ConfigurationError(
+        f"DATABASE_URL: unsupported database {backend!r}; use postgresql:// or sqlite:///"
+    )
+
+
+class Database:
+    """One engine per process, and the two session factories built on it."""
+
+    def __init__(self, url: str, settings: DatabaseSettings) -> None:
+        self.url = async_url(url)
+        self.settings = settings
+        self.dialect = self.url.get_backend_name()
+        self.engine = (
+            self._sqlite_engine() if self.dialect == "sqlite" else self._postgres_engine()
+        )
+        self._reads = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite allows one writer. A writing unit of work takes the write lock at BEGIN, so it
+        # waits (busy timeout) instead of failing halfway when another writer got in first.
+        writer = (
+            self.engine.execution_options(**{_BEGIN_OPTION: "BEGIN IMMEDIATE"})
+            if self.dialect == "sqlite"
+            else self.engine
+        )
+        self._writes = async_sessionmaker(writer, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    def session(self, *, write: bool = True) -> AsyncSession:
+        return (self._writes if write else self._reads)()
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+    def _postgres_engine(self) -> AsyncEngine:
+        s = self.settings
+        return create_async_engine(
+            self.url,
+            echo=s.echo,
+            pool_size=s.pool_size,
+            max_overflow=s.max_overflow,
+            pool_timeout=s.pool_timeout_s,
+            pool_recycle=s.pool_recycle_s,
+            pool_pre_ping=True,  # a restarted server leaves dead sockets in the pool
+            connect_args={
+                "timeout": s.connect_timeout_s,
+                "server_settings": {
+                    "application_name": "appfleet",
+                    "statement_timeout": str(s.statement_timeout_ms),
+                    "timezone": "UTC",
+                },
+            },
+        )
+
+    def _sqlite_engine(self) -> AsyncEngine:
+        database = self.url.database or ""
+        in_memory = database in ("", ":memory:")
+        if not in_memory:
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        options: dict[str, Any] = {"echo": self.settings.echo}
+        if in_memory:
+            options |= {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+        engine = create_async_engine(self.url, **options)
+        busy_ms = self.settings.sqlite_busy_timeout_ms
+
+        @event.listens_for(engine.sync_engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            # Take transaction control from the driver so BEGIN is ours (see _on_begin).
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            for pragma in (
+                "PRAGMA journal_mode=WAL",
+                "PRAGMA synchronous=NORMAL",
+                "PRAGMA foreign_keys=ON",
+                f"PRAGMA busy_timeout={int(busy_ms)}",
+            ):
+                cursor.execute(pragma)
+            cursor.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _on_begin(connection: Any) -> None:
+            connection.exec_driver_sql(
+                connection.get_execution_options().get(_BEGIN_OPTION, "BEGIN")
+            )
+
+        return engine
+
+
+def after_commit(session: AsyncSession, effect: AfterCommit) -> None:
+    """Run `effect` once this unit of work has committed; it is dropped on rollback."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(effect)
+
+
+@asynccontextmanager
+async def unit_of_work(db: Database, *, write: bool = True) -> AsyncIterator[AsyncSession]:
+    """A session committed on success and rolled back on error, then its effects run."""
+    session = db.session(write=write)
+    try:
+        yield session
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
+    finally:
+        effects: list[AfterCommit] = session.info.pop(_AFTER_COMMIT, [])
+        await session.close()
+    for effect in effects:
+        try:
+            await effect()
+        except Exception:
+            # The data is committed; a failed effect (a publish, a wake-up) must not undo that.
+            log.exception("after_commit_effect_failed", effect=getattr(effect, "__name__", "?"))

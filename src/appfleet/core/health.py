@@ -1,0 +1,56 @@
+"""Liveness and readiness. Readiness runs every registered check concurrently, each bounded."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from appfleet import __version__
+from appfleet.core.errors import ServiceUnavailable
+from appfleet.core.http import error_response, request_id_of
+from appfleet.core.metrics import render_metrics
+
+HealthCheck = Callable[[], Awaitable[None]]
+CHECK_TIMEOUT_S = 2.0
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health")
+async def liveness() -> dict[str, str]:
+    """The process is up (it does not touch the database)."""
+    return {"status": "ok", "version": __version__}
+
+
+@router.get("/health/ready", response_model=None)
+async def readiness(request: Request) -> dict[str, Any] | JSONResponse:
+    """The database (and Redis, when configured) answer; 503 with each service's state if not."""
+    checks: dict[str, HealthCheck] = request.app.state.health_checks
+    results = await asyncio.gather(*(_run(check) for check in checks.values()))
+    report = dict(zip(checks, results, strict=True))
+    if all(result["status"] == "ok" for result in report.values()):
+        return {"status": "ok", "checks": report}
+    failing = ", ".join(name for name, result in report.items() if result["status"] != "ok")
+    error = ServiceUnavailable(f"Not ready: {failing}", details=report)
+    return error_response(error, request_id_of(request.scope))
+
+
+async def _run(check: HealthCheck) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        await asyncio.wait_for(check(), CHECK_TIMEOUT_S)
+    except TimeoutError:
+        return {"status": "timeout", "error": f"no answer within {CHECK_TIMEOUT_S:g}s"}
+    except Exception as exc:  # a readiness probe reports every failure, whatever its type
+        return {"status": "down", "error": f"{type(exc).__name__}: {exc}"[:300]}
+    return {"status": "ok", "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
+
+
+router.add_api_route(
+    "/metrics", render_metrics, methods=["GET"], include_in_schema=False, response_model=None
+)

@@ -1,0 +1,65 @@
+"""Structured logging: one JSON object per line, request context bound through contextvars."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import structlog
+
+from appfleet.core.settings import LogSettings
+
+
+def configure_logging(settings: LogSettings, *, cache: bool = True) -> None:
+    """`cache=False` keeps loggers re-readable, for tests that swap in a capturing config."""
+    level = logging.getLevelNamesMapping()[settings.level]
+    shared: list[structlog.typing.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    renderer: structlog.typing.Processor = (
+        structlog.processors.JSONRenderer()
+        if settings.json_output
+        else structlog.dev.ConsoleRenderer()
+    )
+    structlog.configure(
+        processors=[
+            *shared,
+            structlog.processors.StackInfoRenderer(),
+            structlog.processors.format_exc_info if settings.json_output else _keep,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        cache_logger_on_first_use=cache,
+    )
+    # Library loggers (uvicorn, sqlalchemy, alembic) go through the same renderer.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # Chatty at INFO: alembic narrates its context, httpx2 logs every request it sends.
+    for name in ("alembic", "httpx2", "httpcore2"):
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
+    # uvicorn's own access log would duplicate ours.
+    logging.getLogger("uvicorn.access").disabled = True
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers[:] = []
+        logging.getLogger(name).propagate = True
+
+
+def _keep(
+    logger: structlog.typing.WrappedLogger, name: str, event: structlog.typing.EventDict
+) -> structlog.typing.EventDict:
+    return event
+
+
+def get_logger(name: str) -> structlog.stdlib.BoundLogger:
+    return structlog.get_logger(name)  # type: ignore[no-any-return]

@@ -1,0 +1,108 @@
+"""The app registry: which apps this deployment serves, and each one's effective configuration.
+
+Apps declare themselves with an `AppManifest`; the composition root (`appfleet.main`) hands the
+manifests in, so core never imports an app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from fastapi import APIRouter, Request
+
+from appfleet.core.errors import NotFound
+from appfleet.core.secrets import ConfigurationError
+from appfleet.core.settings import AppSettings, Settings
+
+API_PREFIX = "/api/v1"
+
+
+@dataclass(frozen=True, slots=True)
+class AppManifest:
+    """What an app package declares about itself."""
+
+    name: str
+    display_name: str
+    summary: str
+    router: Callable[[], APIRouter] | None = None
+    features: tuple[str, ...] = ()
+    # Apps in one identity group share accounts; None means the app is a group of its own.
+    identity_group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AppContext:
+    """One mounted app as a request sees it."""
+
+    name: str
+    display_name: str
+    summary: str
+    identity_group: str
+    features: tuple[str, ...]
+    config: AppSettings = field(repr=False)
+
+    @property
+    def prefix(self) -> str:
+        return f"{API_PREFIX}/{self.name}"
+
+
+class AppRegistry:
+    def __init__(self, manifests: Iterable[AppManifest], settings: Settings) -> None:
+        known = {manifest.name: manifest for manifest in manifests}
+        wanted = settings.apps or list(known)
+        unknown = sorted(set(wanted) - set(known)) + sorted(set(settings.app) - set(known))
+        if unknown:
+            raise ConfigurationError(
+                f"APPFLEET_APPS / [app.*]: unknown app(s) {', '.join(unknown)}; "
+                f"known: {', '.join(sorted(known))}"
+            )
+        self.manifests: Mapping[str, AppManifest] = {name: known[name] for name in wanted}
+        self._contexts = {
+            name: _context(manifest, settings.app.get(name, AppSettings()))
+            for name, manifest in self.manifests.items()
+        }
+
+    def __iter__(self) -> Iterable[AppContext]:  # type: ignore[override]
+        return iter(self._contexts.values())
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._contexts
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._contexts)
+
+    def get(self, name: str) -> AppContext:
+        try:
+            return self._contexts[name]
+        except KeyError:
+            raise NotFound(f"Unknown app {name!r}") from None
+
+    def for_path(self, path: str) -> AppContext | None:
+        """The app whose prefix `path` is under, if any."""
+        if not path.startswith(API_PREFIX + "/"):
+            return None
+        name = path[len(API_PREFIX) + 1 :].split("/", 1)[0]
+        return self._contexts.get(name)
+
+
+def _context(manifest: AppManifest, config: AppSettings) -> AppContext:
+    disabled = set(config.disabled_features)
+    return AppContext(
+        name=manifest.name,
+        display_name=config.display_name or manifest.display_name,
+        summary=manifest.summary,
+        identity_group=config.identity_group or manifest.identity_group or manifest.name,
+        features=tuple(f for f in manifest.features if f not in disabled),
+        config=config,
+    )
+
+
+def current_app(request: Request) -> AppContext:
+    """Dependency: the app named by the request's path prefix."""
+    registry: AppRegistry = request.app.state.registry
+    context = registry.for_path(request.scope["path"])
+    if context is None:
+        raise NotFound("This endpoint belongs to no app")
+    return context

@@ -1,0 +1,247 @@
+"""Typed settings, read from the environment, `.env` and an optional `appfleet.toml`.
+
+Precedence, highest first: values passed to `Settings(...)`, `APPFLEET_*` environment variables,
+the plain `DATABASE_URL` / `REDIS_URL` variables hosts set by convention, `.env`, `appfleet.toml`,
+then the defaults below. Nested sections use `__` in variable names: `APPFLEET_DATABASE__POOL_SIZE`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from dotenv import dotenv_values
+from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+ENV_PREFIX = "APPFLEET_"
+CONFIG_FILE_VARIABLE = "APPFLEET_CONFIG"
+# Hosts (Heroku, Render, Fly, compose files) set these without our prefix.
+PLAIN_URL_VARIABLES = {"DATABASE_URL": "database", "REDIS_URL": "redis"}
+
+
+def _split_csv(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class ServerSettings(BaseModel):
+    host: str = Field("127.0.0.1", description="Address `appfleet serve` binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `appfleet serve` listens on.")
+    workers: int = Field(1, ge=1, le=64, description="API worker processes (more than 1 uses gunicorn).")
+
+
+class DatabaseSettings(BaseModel):
+    url: str | None = Field(
+        None,
+        description="SQLAlchemy URL, e.g. postgresql://user@host/db. Also read from DATABASE_URL. "
+        "Unset: a SQLite file in the data directory.",
+    )
+    pool_size: int = Field(5, ge=1, description="PostgreSQL connections kept open per process.")
+    max_overflow: int = Field(15, ge=0, description="Extra PostgreSQL connections under load.")
+    pool_timeout_s: float = Field(30.0, gt=0, description="Seconds to wait for a free connection.")
+    pool_recycle_s: int = Field(1800, ge=60, description="Reconnect connections older than this.")
+    connect_timeout_s: float = Field(30.0, gt=0, description="Seconds to establish a connection.")
+    statement_timeout_ms: int = Field(
+        10_000, ge=0, description="PostgreSQL statement_timeout per connection (0 = none)."
+    )
+    sqlite_busy_timeout_ms: int = Field(
+        5_000, ge=0, description="How long SQLite waits for the write lock before failing."
+    )
+    echo: bool = Field(False, description="Log every SQL statement (development aid).")
+
+
+class RedisSettings(BaseModel):
+    url: str | None = Field(
+        None,
+        description="redis:// URL. Also read from REDIS_URL. Unset: in-process cache, limiter "
+        "and pub-sub.",
+    )
+    socket_timeout_s: float = Field(2.0, gt=0, description="Timeout of one Redis command.")
+    health_check_interval_s: int = Field(
+        15, ge=0, description="Ping idle Redis connections this often."
+    )
+
+
+class HttpSettings(BaseModel):
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Origins allowed by CORS, comma-separated. Empty: no CORS headers.",
+    )
+    max_body_bytes: int = Field(
+        1_048_576, ge=1, description="Largest request body (routes may set their own)."
+    )
+    gzip_min_bytes: int = Field(1000, ge=0, description="Compress responses at least this big.")
+    hsts: bool = Field(True, description="Send Strict-Transport-Security.")
+
+    _split = field_validator("cors_origins", mode="before")(_split_csv)
+
+
+class LogSettings(BaseModel):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Lowest level written."
+    )
+    json_output: bool = Field(True, description="JSON lines (false: coloured console lines).")
+    access: bool = Field(True, description="One line per HTTP request.")
+
+
+class PlanSettings(BaseModel):
+    display_name: str | None = Field(None, description="Name shown to users.")
+    stripe_price_id: str | None = Field(None, description="Stripe price for this plan.")
+    amount_cents: int = Field(0, ge=0, description="Price per interval, in cents.")
+    currency: str = Field("usd", min_length=3, max_length=3, description="ISO 4217 code.")
+    interval: Literal["month", "year"] = Field("month", description="Billing interval.")
+
+
+class AppSettings(BaseModel):
+    """One `[app.<name>]` section of appfleet.toml."""
+
+    display_name: str | None = Field(None, description="Name shown to users and in the console.")
+    bundle_ids: list[str] = Field(default_factory=list, description="iOS/Android bundle ids.")
+    email_sender: str | None = Field(None, description="From address of this app's email.")
+    identity_group: str | None = Field(
+        None, description="Apps in one group share accounts (default from the app's manifest)."
+    )
+    disabled_features: list[str] = Field(default_factory=list, description="Features turned off.")
+    plans: dict[str, PlanSettings] = Field(default_factory=dict, description="Plans by key.")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="ignore",
+        frozen=True,
+    )
+
+    env: Literal["development", "test", "production"] = Field(
+        "development", description="production refuses generated secrets and missing settings."
+    )
+    data_dir: Path = Field(
+        Path(".appfleet"), description="Holds the SQLite database, generated secrets and media."
+    )
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Signs tokens and sessions. Unset outside production: generated once into "
+        "the data directory (mode 0600).",
+    )
+    apps: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Apps to mount, comma-separated. Empty: all apps."
+    )
+    app: dict[str, AppSettings] = Field(
+        default_factory=dict, description="Per-app sections ([app.<name>] in appfleet.toml)."
+    )
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    redis: RedisSettings = Field(default_factory=RedisSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+
+    _split = field_validator("apps", mode="before")(_split_csv)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = Path(os.environ.get(CONFIG_FILE_VARIABLE, "appfleet.toml"))
+        return (
+            init_settings,
+            env_settings,
+            _PlainUrlSource(settings_cls),
+            dotenv_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=toml_path),
+        )
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def database_url(self) -> str:
+        """The configured URL, or the embedded SQLite file inside the data directory."""
+        if self.database.url:
+            return self.database.url
+        return f"sqlite:///{(self.data_dir / 'appfleet.db').resolve()}"
+
+    def production_problems(self) -> list[str]:
+        """What stops this configuration from running in production, each naming its setting."""
+        problems: list[str] = []
+        if self.secret_key is None:
+            problems.append(
+                "APPFLEET_SECRET_KEY is required in production (it would otherwise be generated)"
+            )
+        elif len(self.secret_key.get_secret_value()) < 32:
+            problems.append("APPFLEET_SECRET_KEY must be at least 32 characters")
+        if not self.database.url:
+            problems.append(
+                "DATABASE_URL is required in production (set sqlite:///path to keep SQLite "
+                "deliberately)"
+            )
+        if "*" in self.http.cors_origins:
+            problems.append("APPFLEET_HTTP__CORS_ORIGINS must list origins, not '*', in production")
+        return problems
+
+
+class _PlainUrlSource(PydanticBaseSettingsSource):
+    """Reads DATABASE_URL / REDIS_URL from the environment or `.env` into their sections."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ does the work
+
+    def __call__(self) -> dict[str, Any]:
+        env_file = self.settings_cls.model_config.get("env_file")
+        from_file = dotenv_values(env_file) if isinstance(env_file, str) else {}
+        found: dict[str, Any] = {}
+        for variable, section in PLAIN_URL_VARIABLES.items():
+            value = os.environ.get(variable) or from_file.get(variable)
+            if value:
+                found[section] = {"url": value}
+        return found
+
+
+def setting_rows(
+    model: type[BaseModel] = Settings, prefix: str = ENV_PREFIX
+) -> list[tuple[str, str, str]]:
+    """(variable, default, description) for every setting, for `appfleet config --table`."""
+    rows: list[tuple[str, str, str]] = []
+    for name, field in model.model_fields.items():
+        variable = f"{prefix}{name.upper()}"
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            rows.extend(setting_rows(annotation, f"{variable}__"))
+            continue
+        if name == "app":
+            rows.extend(
+                (f"[app.<name>].{key}", _default_text(sub), sub.description or "")
+                for key, sub in AppSettings.model_fields.items()
+            )
+            continue
+        rows.append((variable, _default_text(field), field.description or ""))
+    return rows
+
+
+def _default_text(field: FieldInfo) -> str:
+    if field.default_factory is not None:
+        value = field.default_factory()  # type: ignore[call-arg]
+    else:
+        value = field.default
+    if value is None:
+        return "(unset)"
+    if isinstance(value, list | dict) and not value:
+        return "(empty)"
+    return str(value)

@@ -1,0 +1,123 @@
+"""The composition root: `create_app(settings)` builds the ASGI app from the enabled apps."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+
+from appfleet import __version__
+from appfleet.apps import MANIFESTS
+from appfleet.core import migrate
+from appfleet.core.clock import Clock
+from appfleet.core.database import Database
+from appfleet.core.health import router as health_router
+from appfleet.core.http import EXCEPTION_HANDLERS, RequestContextMiddleware
+from appfleet.core.idempotency.service import Replay
+from appfleet.core.logging import configure_logging, get_logger
+from appfleet.core.registry import AppManifest, AppRegistry
+from appfleet.core.secrets import with_secret_key
+from appfleet.core.settings import Settings
+from appfleet.platform.info.router import router as info_router
+from appfleet.runtime.redis import create_redis
+
+log = get_logger("appfleet")
+
+# Routers every app gets under its own prefix, in addition to its own.
+PLATFORM_ROUTERS = (info_router,)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    manifests: Iterable[AppManifest] = MANIFESTS,
+) -> FastAPI:
+    settings = with_secret_key(settings)
+    configure_logging(settings.log, cache=settings.env != "test")
+    registry = AppRegistry(manifests, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.database_url, settings.database)
+        redis = create_redis(settings.redis)
+        app.state.db = db
+        app.state.redis = redis
+        app.state.health_checks = {"database": db.ping}
+        if redis is not None:
+            app.state.health_checks["redis"] = redis.ping
+        schema = await migrate.state(db)
+        if schema.pending:
+            log.warning(
+                "migrations_pending", current=schema.current, head=schema.head,
+                hint="run `appfleet migrate`",
+            )
+        log.info(
+            "started", version=__version__, env=settings.env, database=db.dialect,
+            redis=redis is not None, apps=registry.names,
+        )
+        try:
+            yield
+        finally:
+            if redis is not None:
+                await redis.aclose()
+            await db.dispose()
+
+    middleware = [
+        Middleware(
+            RequestContextMiddleware,
+            hsts=settings.http.hsts,
+            access_log=settings.log.access,
+            max_body_bytes=settings.http.max_body_bytes,
+        ),
+        Middleware(GZipMiddleware, minimum_size=settings.http.gzip_min_bytes),
+    ]
+    if settings.http.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.http.cors_origins,
+                allow_methods=["*"],
+                allow_headers=["*"],
+                expose_headers=["X-Request-ID", "Retry-After", "X-RateLimit-Remaining"],
+            )
+        )
+
+    app = FastAPI(
+        title="appfleet",
+        version=__version__,
+        summary="One backend for a fleet of mobile apps.",
+        lifespan=lifespan,
+        middleware=middleware,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.registry = registry
+    app.state.clock = clock or Clock()
+    app.state.openapi_by_app = {}
+    for error_type, handler in EXCEPTION_HANDLERS.items():
+        app.add_exception_handler(error_type, handler)
+    app.add_exception_handler(Replay, _replay)
+
+    app.include_router(health_router)
+    for context in registry:
+        manifest = registry.manifests[context.name]
+        for router in PLATFORM_ROUTERS:
+            app.include_router(router, prefix=context.prefix)
+        if manifest.router is not None:
+            app.include_router(manifest.router(), prefix=context.prefix, tags=[context.name])
+    return app
+
+
+async def _replay(request: object, exc: Exception) -> object:
+    assert isinstance(exc, Replay)
+    return exc.response
+
+
+def app_from_environment() -> FastAPI:
+    """Entry point for uvicorn/gunicorn workers: settings from the environment."""
+    return create_app(Settings())
