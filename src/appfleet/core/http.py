@@ -63,7 +63,8 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = _incoming_request_id(scope) or f"req_{secrets.token_hex(12)}"
-        state = scope.setdefault("state", {})
+        # A per-request copy: some servers hand every request the same lifespan state dict.
+        state = scope["state"] = dict(scope.get("state") or ())
         state["request_id"] = request_id
         state["app"] = _app_segment(scope["path"])
         structlog.contextvars.clear_contextvars()

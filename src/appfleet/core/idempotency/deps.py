@@ -37,4 +37,5 @@ async def idempotency_guard(
     )
 
 
+# List it in a route's `dependencies` after the dependency that authenticates the caller.
 Idempotent = Depends(idempotency_guard, scope="function")
