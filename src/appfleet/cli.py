@@ -9,7 +9,6 @@ import shutil
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from sqlalchemy.engine import make_url
 
 from appfleet import __version__
@@ -20,7 +19,6 @@ from appfleet.core.secrets import ConfigurationError, with_secret_key
 from appfleet.core.settings import Settings, setting_rows
 
 cli = typer.Typer(help="appfleet: one backend for a fleet of mobile apps.", no_args_is_help=True)
-console = Console(stderr=True)
 log = get_logger("appfleet.cli")
 APP_FACTORY = "appfleet.main:app_from_environment"
 
@@ -29,7 +27,7 @@ def _settings() -> Settings:
     try:
         return with_secret_key(Settings())
     except ConfigurationError as exc:
-        console.print(f"[red]configuration error:[/red] {exc}")
+        typer.echo(f"configuration error: {exc}", err=True)
         raise typer.Exit(2) from exc
 
 

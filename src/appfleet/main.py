@@ -50,12 +50,7 @@ def create_app(
         app.state.health_checks = {"database": db.ping}
         if redis is not None:
             app.state.health_checks["redis"] = redis.ping
-        schema = await migrate.state(db)
-        if schema.pending:
-            log.warning(
-                "migrations_pending", current=schema.current, head=schema.head,
-                hint="run `appfleet migrate`",
-            )
+        await _warn_if_schema_is_behind(db)
         log.info(
             "started", version=__version__, env=settings.env, database=db.dialect,
             redis=redis is not None, apps=registry.names,
@@ -111,6 +106,21 @@ def create_app(
         if manifest.router is not None:
             app.include_router(manifest.router(), prefix=context.prefix, tags=[context.name])
     return app
+
+
+async def _warn_if_schema_is_behind(db: Database) -> None:
+    # The process starts even when the database is away: readiness reports it, and requests
+    # succeed again once it is back, without a restart.
+    try:
+        schema = await migrate.state(db)
+    except Exception as exc:  # any driver error means "cannot tell now"
+        log.warning("database_unreachable_at_start", error=f"{type(exc).__name__}: {exc}")
+        return
+    if schema.pending:
+        log.warning(
+            "migrations_pending", current=schema.current, head=schema.head,
+            hint="run `appfleet migrate`",
+        )
 
 
 async def _replay(request: object, exc: Exception) -> object:

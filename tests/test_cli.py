@@ -1,0 +1,106 @@
+"""The `appfleet` command as an operator uses it, including a real server process."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2
+import pytest
+from typer.testing import CliRunner
+
+from appfleet import __version__
+from appfleet.cli import cli
+
+runner = CliRunner()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_version() -> None:
+    result = runner.invoke(cli, ["version"])
+    assert result.exit_code == 0
+    assert result.output.strip() == __version__
+
+
+def test_config_masks_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APPFLEET_SECRET_KEY", "super-secret-value-" * 3)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://app:hunter2@db.internal/app")
+    monkeypatch.setenv("REDIS_URL", "redis://:redispass@cache:6379/0")
+    result = runner.invoke(cli, ["config"])
+    assert result.exit_code == 0, result.output
+    effective = json.loads(result.output)
+    assert "super-secret-value" not in result.output
+    assert "hunter2" not in result.output
+    assert "redispass" not in result.output
+    assert effective["database"]["url"] == "postgresql://app:***@db.internal/app"
+    assert effective["database"]["pool_size"] == 5
+
+
+def test_config_table_lists_settings() -> None:
+    result = runner.invoke(cli, ["config", "--table"])
+    assert result.exit_code == 0
+    assert "| `APPFLEET_DATABASE__STATEMENT_TIMEOUT_MS` | `10000` |" in result.output
+
+
+def test_migrate_builds_and_rolls_back_the_schema(tmp_path: Path) -> None:
+    up = runner.invoke(cli, ["migrate"])
+    assert up.exit_code == 0, up.output
+    assert "schema: empty -> 0001_foundation" in up.output
+    assert (tmp_path / ".appfleet" / "appfleet.db").exists()
+    again = runner.invoke(cli, ["migrate"])
+    assert "schema: 0001_foundation -> 0001_foundation" in again.output
+    down = runner.invoke(cli, ["migrate", "--revision", "base"])
+    assert down.exit_code == 0, down.output
+    assert "schema: 0001_foundation -> empty" in down.output
+
+
+def test_production_refuses_to_start_and_names_the_setting(tmp_path: Path) -> None:
+    env = {**os.environ, "APPFLEET_ENV": "production"}
+    result = subprocess.run(
+        [sys.executable, "-m", "appfleet", "serve", "--port", str(free_port())],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert result.returncode == 2
+    assert "APPFLEET_SECRET_KEY is required" in result.stderr
+    assert "DATABASE_URL is required" in result.stderr
+    assert not (tmp_path / ".appfleet" / "secret_key").exists()
+
+
+def test_serve_on_a_fresh_directory_migrates_and_answers(tmp_path: Path) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "appfleet", "serve", "--port", str(port)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                info = httpx2.get(f"http://127.0.0.1:{port}/api/v1/corpfinity/", timeout=1)
+                break
+            except httpx2.TransportError:
+                assert process.poll() is None, process.stdout and process.stdout.read()
+                assert time.monotonic() < deadline, "server did not start within 30 s"
+                time.sleep(0.2)
+        assert info.status_code == 200
+        assert info.json()["display_name"] == "CorpFinity"
+        ready = httpx2.get(f"http://127.0.0.1:{port}/health/ready", timeout=5)
+        assert ready.json()["checks"]["database"]["status"] == "ok"
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    events = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    applied = [e for e in events if e["event"] == "migrations_applied"]
+    assert applied and applied[0]["revision"] == "0001_foundation"
+    assert any(e["event"] == "request" and e["status"] == 200 for e in events)
+    assert (tmp_path / ".appfleet" / "secret_key").exists()
