@@ -68,7 +68,12 @@ def test_production_refuses_to_start_and_names_the_setting(tmp_path: Path) -> No
     env = {**os.environ, "APPFLEET_ENV": "production"}
     result = subprocess.run(
         [sys.executable, "-m", "appfleet", "serve", "--port", str(free_port())],
-        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False,
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 2
     assert "APPFLEET_SECRET_KEY is required" in result.stderr
@@ -80,7 +85,10 @@ def test_serve_on_a_fresh_directory_migrates_and_answers(tmp_path: Path) -> None
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "appfleet", "serve", "--port", str(port)],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 30

@@ -55,8 +55,14 @@ def serve(
     import uvicorn
 
     uvicorn.run(
-        APP_FACTORY, factory=True, host=host, port=port, reload=reload, log_config=None,
-        server_header=False, proxy_headers=True,
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        log_config=None,
+        server_header=False,
+        proxy_headers=True,
     )
 
 
@@ -72,7 +78,7 @@ async def _migrate_embedded(db: Database) -> str | None:
 
 
 def _serve_gunicorn(settings: Settings, host: str, port: int, workers: int) -> None:
-    from gunicorn.app.base import BaseApplication
+    from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
     from prometheus_client import multiprocess
 
     # Each worker writes its metric samples here; /metrics aggregates them.
@@ -144,7 +150,7 @@ def config(
         return
     settings = _settings()
     effective = json.loads(settings.model_dump_json())
-    effective["secret_key"] = "**********"
+    effective["secret_key"] = "**********"  # noqa: S105 - the mask shown instead
     effective["database"]["url"] = _masked(settings.database_url)
     if settings.redis.url:
         effective["redis"]["url"] = _masked(settings.redis.url)

@@ -17,7 +17,6 @@ from appfleet.core.clock import Clock
 from appfleet.core.database import Database
 from appfleet.core.health import router as health_router
 from appfleet.core.http import EXCEPTION_HANDLERS, RequestContextMiddleware
-from appfleet.core.idempotency.service import Replay
 from appfleet.core.logging import configure_logging, get_logger
 from appfleet.core.registry import AppManifest, AppRegistry
 from appfleet.core.secrets import with_secret_key
@@ -52,8 +51,12 @@ def create_app(
             app.state.health_checks["redis"] = redis.ping
         await _warn_if_schema_is_behind(db)
         log.info(
-            "started", version=__version__, env=settings.env, database=db.dialect,
-            redis=redis is not None, apps=registry.names,
+            "started",
+            version=__version__,
+            env=settings.env,
+            database=db.dialect,
+            redis=redis is not None,
+            apps=registry.names,
         )
         try:
             yield
@@ -96,7 +99,6 @@ def create_app(
     app.state.openapi_by_app = {}
     for error_type, handler in EXCEPTION_HANDLERS.items():
         app.add_exception_handler(error_type, handler)
-    app.add_exception_handler(Replay, _replay)
 
     app.include_router(health_router)
     for context in registry:
@@ -118,14 +120,11 @@ async def _warn_if_schema_is_behind(db: Database) -> None:
         return
     if schema.pending:
         log.warning(
-            "migrations_pending", current=schema.current, head=schema.head,
+            "migrations_pending",
+            current=schema.current,
+            head=schema.head,
             hint="run `appfleet migrate`",
         )
-
-
-async def _replay(request: object, exc: Exception) -> object:
-    assert isinstance(exc, Replay)
-    return exc.response
 
 
 def app_from_environment() -> FastAPI:

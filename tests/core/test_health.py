@@ -47,7 +47,10 @@ async def test_ready_reports_each_service(client: httpx2.AsyncClient, settings: 
 
 async def test_ready_is_503_with_redis_down(tmp_path: Path, sqlite_url: str) -> None:
     settings = Settings(
-        env="test", data_dir=tmp_path, secret_key="k" * 40, log={"access": False},
+        env="test",
+        data_dir=tmp_path,
+        secret_key="k" * 40,
+        log={"access": False},
         database={"url": sqlite_url},
         redis={"url": f"redis://127.0.0.1:{closed_port()}/0", "socket_timeout_s": 0.5},
     )
@@ -64,9 +67,14 @@ async def test_ready_is_503_with_redis_down(tmp_path: Path, sqlite_url: str) -> 
 
 async def test_ready_is_503_with_postgres_down(tmp_path: Path) -> None:
     settings = Settings(
-        env="test", data_dir=tmp_path, secret_key="k" * 40, log={"access": False},
-        database={"url": f"postgresql://appfleet@127.0.0.1:{closed_port()}/none",
-                  "connect_timeout_s": 1},
+        env="test",
+        data_dir=tmp_path,
+        secret_key="k" * 40,
+        log={"access": False},
+        database={
+            "url": f"postgresql://appfleet@127.0.0.1:{closed_port()}/none",
+            "connect_timeout_s": 1,
+        },
     )
     async for c in serve(settings):  # starts although the database is away
         response = await c.get("/health/ready")

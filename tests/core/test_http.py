@@ -117,9 +117,7 @@ async def test_write_is_rolled_back_when_the_handler_fails(client: httpx2.AsyncC
     assert (await client.get("/api/v1/probe/items/count")).json() == {"count": 0}
 
 
-async def test_body_over_the_default_limit_is_413(
-    client: httpx2.AsyncClient, app: FastAPI
-) -> None:
+async def test_body_over_the_default_limit_is_413(client: httpx2.AsyncClient, app: FastAPI) -> None:
     limit = app.state.settings.http.max_body_bytes
     body = b'{"title": "' + b"x" * limit + b'"}'
     response = await client.post(
@@ -157,7 +155,9 @@ async def test_large_responses_are_gzipped(client: httpx2.AsyncClient) -> None:
     assert gzip  # the client decoded the body; the header proves it was compressed
 
 
-@pytest.mark.parametrize("origin, allowed", [("https://app.example", True), ("https://evil", False)])
+@pytest.mark.parametrize(
+    "origin, allowed", [("https://app.example", True), ("https://evil", False)]
+)
 async def test_cors_allows_only_configured_origins(
     settings: Any, clock: Any, origin: str, allowed: bool
 ) -> None:
@@ -167,7 +167,9 @@ async def test_cors_allows_only_configured_origins(
 
     app = create_app(
         settings.model_copy(
-            update={"http": settings.http.model_copy(update={"cors_origins": ["https://app.example"]})}
+            update={
+                "http": settings.http.model_copy(update={"cors_origins": ["https://app.example"]})
+            }
         ),
         clock=clock,
     )
@@ -197,7 +199,6 @@ async def test_metrics_are_labelled_by_route_template(client: httpx2.AsyncClient
 
 async def test_access_log_carries_request_context(settings: Any, clock: Any) -> None:
     import structlog
-
     from asgi_lifespan import LifespanManager
 
     from appfleet.main import create_app

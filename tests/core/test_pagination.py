@@ -24,8 +24,14 @@ async def add_rows(db: Database, stamps: list[datetime], prefix: str) -> None:
     async with unit_of_work(db) as session:
         for n, at in enumerate(stamps):
             session.add(
-                Row(app="a", principal="p", key=f"{prefix}{n}", request_hash="h",
-                    created_at=at, expires_at=at)
+                Row(
+                    app="a",
+                    principal="p",
+                    key=f"{prefix}{n}",
+                    request_hash="h",
+                    created_at=at,
+                    expires_at=at,
+                )
             )
 
 

@@ -18,7 +18,10 @@ def test_embedded_defaults_need_no_configuration() -> None:
     assert settings.redis.url is None
     assert settings.apps == []
     assert settings.http.max_body_bytes == 1_048_576
-    assert (settings.database.pool_size, settings.database.pool_size + settings.database.max_overflow) == (5, 20)
+    assert (
+        settings.database.pool_size,
+        settings.database.pool_size + settings.database.max_overflow,
+    ) == (5, 20)
 
 
 def test_environment_overrides_and_plain_urls(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -75,7 +78,9 @@ stripe_price_id = "price_123"
     assert settings.database.echo is True  # the environment still applies beside the file
 
 
-def test_config_file_location_is_configurable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_config_file_location_is_configurable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "elsewhere.toml").write_text('env = "test"\n')
     monkeypatch.setenv("APPFLEET_CONFIG", str(tmp_path / "elsewhere.toml"))
     assert Settings().env == "test"

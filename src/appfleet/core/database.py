@@ -15,7 +15,12 @@ from typing import Any
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event, text
 from sqlalchemy.engine import URL, Dialect, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import StaticPool
 
@@ -82,9 +87,7 @@ class Database:
         self.url = async_url(url)
         self.settings = settings
         self.dialect = self.url.get_backend_name()
-        self.engine = (
-            self._sqlite_engine() if self.dialect == "sqlite" else self._postgres_engine()
-        )
+        self.engine = self._sqlite_engine() if self.dialect == "sqlite" else self._postgres_engine()
         self._reads = async_sessionmaker(self.engine, expire_on_commit=False)
         # SQLite allows one writer. A writing unit of work takes the write lock at BEGIN, so it
         # waits (busy timeout) instead of failing halfway when another writer got in first.

@@ -15,7 +15,7 @@ from appfleet.core.registry import AppContext, current_app
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     return request.app.state.db  # type: ignore[no-any-return]
 
 
@@ -26,7 +26,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def get_clock(request: Request) -> Clock:
+async def get_clock(request: Request) -> Clock:
     return request.app.state.clock  # type: ignore[no-any-return]
 
 

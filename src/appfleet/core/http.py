@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from appfleet.core import metrics
 from appfleet.core.errors import AppError, InternalError, error_class_for_status
+from appfleet.core.idempotency.service import Replay
 from appfleet.core.logging import get_logger
 from appfleet.core.registry import API_PREFIX, AppRegistry
 
@@ -35,16 +36,15 @@ BODY_LIMIT_OPENAPI_KEY = "x-max-body-bytes"
 
 def request_id_of(scope: Mapping[str, Any]) -> str | None:
     state = scope.get("state") or {}
-    return state.get("request_id")  # type: ignore[no-any-return]
+    request_id = state.get("request_id")
+    return request_id if isinstance(request_id, str) else None
 
 
 class RequestContextMiddleware:
     """Gives each request an id, logs and measures it, adds security headers, and turns an
     unhandled exception into an enveloped 500 that carries the request id."""
 
-    def __init__(
-        self, app: ASGIApp, *, hsts: bool, access_log: bool, max_body_bytes: int
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, hsts: bool, access_log: bool, max_body_bytes: int) -> None:
         self.app = app
         self.access_log = access_log
         self.max_body_bytes = max_body_bytes
@@ -79,7 +79,11 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 response_started = True
                 status = message["status"]
-                message["headers"] = [*message.get("headers", ()), id_header, *self.security_headers]
+                message["headers"] = [
+                    *message.get("headers", ()),
+                    id_header,
+                    *self.security_headers,
+                ]
             await send(message)
 
         try:
@@ -107,7 +111,6 @@ class RequestContextMiddleware:
                     app=state.get("app"),
                     user_id=state.get("user_id"),
                 )
-
 
     def _limited(self, scope: Scope, receive: Receive) -> Receive:
         """`receive`, refusing bodies over the matched route's limit (or the default).
@@ -194,16 +197,16 @@ def envelope(error: AppError, request_id: str | None) -> dict[str, Any]:
 
 
 def error_response(error: AppError, request_id: str | None) -> JSONResponse:
-    return JSONResponse(envelope(error, request_id), status_code=error.status, headers=error.headers)
+    return JSONResponse(
+        envelope(error, request_id), status_code=error.status, headers=error.headers
+    )
 
 
-async def handle_app_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, AppError)
+async def handle_app_error(request: Request, exc: AppError) -> Response:
     return error_response(exc, request_id_of(request.scope))
 
 
-async def handle_validation_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
+async def handle_validation_error(request: Request, exc: RequestValidationError) -> Response:
     details: dict[str, Any] = {}
     for problem in exc.errors():
         field = _field_name(problem)
@@ -225,8 +228,7 @@ def _field_name(problem: Mapping[str, Any]) -> str:
     return ".".join(parts)
 
 
-async def handle_http_exception(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
+async def handle_http_exception(request: Request, exc: HTTPException) -> Response:
     error_class = error_class_for_status(exc.status_code)
     details: dict[str, Any] = {}
     message = None
@@ -258,8 +260,14 @@ def _not_found_message(request: Request) -> str:
     return f"No endpoint at {request.method} {path}"
 
 
-EXCEPTION_HANDLERS = {
+async def handle_replay(request: Request, exc: Replay) -> Response:
+    return exc.response
+
+
+ExceptionHandler = Callable[[Request, Any], Awaitable[Response]]
+EXCEPTION_HANDLERS: dict[type[Exception], ExceptionHandler] = {
     AppError: handle_app_error,
     RequestValidationError: handle_validation_error,
     HTTPException: handle_http_exception,
+    Replay: handle_replay,
 }

@@ -49,14 +49,14 @@ class CursorParams:
     cursor: str | None
 
 
-def offset_params(
+async def offset_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = DEFAULT_LIMIT,
     offset: Annotated[int, Query(ge=0, description="Rows to skip.")] = 0,
 ) -> OffsetParams:
     return OffsetParams(limit, offset)
 
 
-def cursor_params(
+async def cursor_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = DEFAULT_LIMIT,
     cursor: Annotated[
         str | None, Query(max_length=512, description="`next_cursor` of the previous page.")

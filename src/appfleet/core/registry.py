@@ -6,7 +6,7 @@ manifests in, so core never imports an app.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from fastapi import APIRouter, Request
@@ -63,7 +63,7 @@ class AppRegistry:
             for name, manifest in self.manifests.items()
         }
 
-    def __iter__(self) -> Iterable[AppContext]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[AppContext]:
         return iter(self._contexts.values())
 
     def __contains__(self, name: object) -> bool:
@@ -99,8 +99,9 @@ def _context(manifest: AppManifest, config: AppSettings) -> AppContext:
     )
 
 
-def current_app(request: Request) -> AppContext:
-    """Dependency: the app named by the request's path prefix."""
+async def current_app(request: Request) -> AppContext:
+    """Dependency: the app named by the request's path prefix. Async: FastAPI runs sync
+    dependencies in a thread pool, which would cost more than the lookup itself."""
     registry: AppRegistry = request.app.state.registry
     context = registry.for_path(request.scope["path"])
     if context is None:

@@ -6,7 +6,7 @@ response, the session has not yet committed, so the stored response commits with
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter
@@ -19,7 +19,7 @@ from appfleet.core.idempotency.deps import CLAIM_SCOPE_KEY
 
 
 class AppRoute(APIRoute):
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def run(request: Request) -> Response:

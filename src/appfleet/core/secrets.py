@@ -10,7 +10,7 @@ from pydantic import SecretStr
 
 from appfleet.core.settings import Settings
 
-SECRET_FILE = "secret_key"
+SECRET_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 
 
 class ConfigurationError(RuntimeError):
@@ -39,7 +39,9 @@ def _load_or_create(path: Path) -> str:
     except FileExistsError:
         key = path.read_text().strip()
         if len(key) < 32:
-            raise ConfigurationError(f"{path} is damaged: delete it to generate a new key") from None
+            raise ConfigurationError(
+                f"{path} is damaged: delete it to generate a new key"
+            ) from None
         return key
     key = secrets.token_urlsafe(48)
     with os.fdopen(fd, "w") as handle:

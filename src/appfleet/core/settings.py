@@ -37,7 +37,9 @@ def _split_csv(value: Any) -> Any:
 class ServerSettings(BaseModel):
     host: str = Field("127.0.0.1", description="Address `appfleet serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `appfleet serve` listens on.")
-    workers: int = Field(1, ge=1, le=64, description="API worker processes (more than 1 uses gunicorn).")
+    workers: int = Field(
+        1, ge=1, le=64, description="API worker processes (more than 1 uses gunicorn)."
+    )
 
 
 class DatabaseSettings(BaseModel):

@@ -60,14 +60,16 @@ async def test_a_failed_request_does_not_consume_its_key(client: httpx2.AsyncCli
     headers = {"Idempotency-Key": "k-3"}
     failed = await client.post(ITEMS, json={"title": "conflict"}, headers=headers)
     assert failed.status_code == 409
-    crashed = await client.post(ITEMS, json={"title": "explode-after-write"}, headers={
-        "Idempotency-Key": "k-4"})
+    crashed = await client.post(
+        ITEMS, json={"title": "explode-after-write"}, headers={"Idempotency-Key": "k-4"}
+    )
     assert crashed.status_code == 500
     assert await count(client) == 0
     # The body differs from the failed attempt's, yet the key is free: nothing was stored.
     assert (await client.post(ITEMS, json={"title": "walk"}, headers=headers)).status_code == 201
-    assert (await client.post(ITEMS, json={"title": "x"}, headers={
-        "Idempotency-Key": "k-4"})).status_code == 201
+    assert (
+        await client.post(ITEMS, json={"title": "x"}, headers={"Idempotency-Key": "k-4"})
+    ).status_code == 201
     assert await count(client) == 2
 
 
@@ -94,7 +96,9 @@ async def test_expired_keys_run_again(client: httpx2.AsyncClient, clock: FixedCl
 
 
 async def test_overlong_key_is_a_validation_error(client: httpx2.AsyncClient) -> None:
-    response = await client.post(ITEMS, json={"title": "walk"}, headers={"Idempotency-Key": "k" * 256})
+    response = await client.post(
+        ITEMS, json={"title": "walk"}, headers={"Idempotency-Key": "k" * 256}
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "VALIDATION_ERROR"
     assert await count(client) == 0

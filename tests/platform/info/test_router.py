@@ -37,7 +37,9 @@ async def test_each_app_describes_itself(
 
 async def test_info_lists_only_enabled_features(client: httpx2.AsyncClient) -> None:
     assert (await client.get("/api/v1/probe/")).json()["features"] == [
-        "items", "uploads", "secret_feature",
+        "items",
+        "uploads",
+        "secret_feature",
     ]
 
 
@@ -67,8 +69,12 @@ async def test_body_limits_are_documented(client: httpx2.AsyncClient) -> None:
 
 async def test_apps_left_out_are_not_mounted(tmp_path: Path, sqlite_url: str) -> None:
     settings = Settings(
-        env="test", data_dir=tmp_path, secret_key="k" * 40, apps=["pennywise"],
-        database={"url": sqlite_url}, log={"access": False},
+        env="test",
+        data_dir=tmp_path,
+        secret_key="k" * 40,
+        apps=["pennywise"],
+        database={"url": sqlite_url},
+        log={"access": False},
     )
     app = create_app(settings)
     async with LifespanManager(app) as manager:

@@ -32,7 +32,11 @@ async def idempotency_guard(
         request.method, request.scope["path"], await request.body()
     )
     request.scope[CLAIM_SCOPE_KEY] = await service.claim(
-        session, clock, app=app.name, principal=principal, key=idempotency_key,
+        session,
+        clock,
+        app=app.name,
+        principal=principal,
+        key=idempotency_key,
         fingerprint=fingerprint,
     )
 

@@ -1,0 +1,163 @@
+"""Start appfleet and a bare FastAPI app, load both over loopback, print ratios.
+
+    python bench/run.py                      # embedded (SQLite, in-process)
+    python bench/run.py --mode scaled        # PostgreSQL + Redis from BENCH_DATABASE_URL/REDIS_URL
+    python bench/run.py --duration 20 --connections 64
+
+Each server runs as one uvicorn process pinned to one core (when taskset exists) and the load
+generator runs on the other, so the ratio compares the two apps, not the machine's mood.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx2
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import loadgen  # noqa: E402
+from scenarios import SCENARIOS, Scenario  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVER_CPU, LOAD_CPU = 1, 0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pinned(command: list[str]) -> list[str]:
+    if shutil.which("taskset") and (os.cpu_count() or 1) > 1:
+        return ["taskset", "-c", str(SERVER_CPU), *command]
+    return command
+
+
+@contextmanager
+def server(command: list[str], env: dict[str, str], cwd: Path, health: str) -> Iterator[None]:
+    log = open(cwd / "server.log", "w")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(pinned(command), env=env, cwd=cwd, stdout=log, stderr=log)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx2.get(health, timeout=1).status_code == 200:
+                    break
+            except httpx2.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"server did not start: see {cwd / 'server.log'}")
+            time.sleep(0.2)
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def measure(base: str, scenario: Scenario, args: argparse.Namespace) -> loadgen.Result:
+    url = base + scenario.path
+    common = dict(
+        method=scenario.method,
+        body=scenario.body,
+        headers=scenario.headers,
+        cpu=LOAD_CPU,
+        expect_status=scenario.expect_status,
+        tool=args.tool,
+    )
+    loadgen.run(url, duration=min(2.0, args.duration), connections=args.connections, **common)
+    return loadgen.run(url, duration=args.duration, connections=args.connections, **common)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--mode", choices=["embedded", "scaled"], default="embedded")
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per scenario")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument("--only", nargs="*", help="scenario names to run")
+    parser.add_argument("--json", type=Path, help="also write results here")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="appfleet-bench-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("APPFLEET_")}
+    env |= {"APPFLEET_SECRET_KEY": "bench-" + "x" * 40, "APPFLEET_LOG__ACCESS": "true"}
+    if args.mode == "scaled":
+        env["DATABASE_URL"] = os.environ.get(
+            "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/postgres"
+        )
+        env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+        subprocess.run(
+            [sys.executable, "-m", "appfleet", "migrate"],
+            env=env,
+            cwd=workdir,
+            check=True,
+            capture_output=True,
+        )
+    python = sys.executable
+    scenarios = [s for s in SCENARIOS if not args.only or s.name in args.only]
+
+    bare_port, app_port = free_port(), free_port()
+    uvicorn = [python, "-m", "uvicorn", "--no-access-log", "--log-level", "warning"]
+    results: dict[str, loadgen.Result] = {}
+    with server(
+        [*uvicorn, "--app-dir", str(ROOT / "bench"), "bare_app:app", "--port", str(bare_port)],
+        env,
+        workdir,
+        f"http://127.0.0.1:{bare_port}/",
+    ):
+        results["bare"] = measure(f"http://127.0.0.1:{bare_port}", Scenario("bare", "/"), args)
+    with server(
+        [python, "-m", "appfleet", "serve", "--port", str(app_port)],
+        env,
+        workdir,
+        f"http://127.0.0.1:{app_port}/health",
+    ):
+        for scenario in scenarios:
+            results[scenario.name] = measure(f"http://127.0.0.1:{app_port}", scenario, args)
+
+    bare = results["bare"].requests_per_s
+    print(
+        f"\nmode={args.mode} connections={args.connections} duration={args.duration:g}s "
+        f"tool={results['bare'].tool}"
+    )
+    print(f"{'scenario':<16}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}{'ratio':>8}")
+    for name, result in results.items():
+        print(
+            f"{name:<16}{result.requests_per_s:>10.0f}{result.p50_ms:>10.2f}"
+            f"{result.p99_ms:>10.2f}{result.errors:>8}{result.requests_per_s / bare:>8.2f}"
+        )
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(
+            json.dumps(
+                {
+                    name: {**r.__dict__, "ratio": r.requests_per_s / bare}
+                    for name, r in results.items()
+                },
+                indent=2,
+            )
+        )
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
