@@ -95,11 +95,16 @@ def main() -> None:
     parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--only", nargs="*", help="scenario names to run")
     parser.add_argument("--json", type=Path, help="also write results here")
+    parser.add_argument(
+        "--no-access-log", action="store_true", help="measure without the per-request log line"
+    )
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="appfleet-bench-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("APPFLEET_")}
     env |= {"APPFLEET_SECRET_KEY": "bench-" + "x" * 40, "APPFLEET_LOG__ACCESS": "true"}
+    if args.no_access_log:
+        env["APPFLEET_LOG__ACCESS"] = "false"
     if args.mode == "scaled":
         env["DATABASE_URL"] = os.environ.get(
             "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/postgres"
@@ -118,26 +123,25 @@ def main() -> None:
     bare_port, app_port = free_port(), free_port()
     uvicorn = [python, "-m", "uvicorn", "--no-access-log", "--log-level", "warning"]
     results: dict[str, loadgen.Result] = {}
-    with server(
-        [*uvicorn, "--app-dir", str(ROOT / "bench"), "bare_app:app", "--port", str(bare_port)],
-        env,
-        workdir,
-        f"http://127.0.0.1:{bare_port}/",
+    bare_base, app_base = f"http://127.0.0.1:{bare_port}", f"http://127.0.0.1:{app_port}"
+    bare_command = [*uvicorn, "--app-dir", str(ROOT / "bench"), "bare_app:app"]
+    app_command = [python, "-m", "appfleet", "serve"]
+    # Both servers stay up (idle ones cost nothing); the bare endpoint is measured before and
+    # after the scenarios, and ratios use the mean, so drift during the run shows and cancels.
+    with (
+        server([*bare_command, "--port", str(bare_port)], env, workdir, bare_base + "/"),
+        server([*app_command, "--port", str(app_port)], env, workdir, app_base + "/health"),
     ):
-        results["bare"] = measure(f"http://127.0.0.1:{bare_port}", Scenario("bare", "/"), args)
-    with server(
-        [python, "-m", "appfleet", "serve", "--port", str(app_port)],
-        env,
-        workdir,
-        f"http://127.0.0.1:{app_port}/health",
-    ):
+        before = measure(bare_base, Scenario("bare", "/"), args)
         for scenario in scenarios:
-            results[scenario.name] = measure(f"http://127.0.0.1:{app_port}", scenario, args)
+            results[scenario.name] = measure(app_base, scenario, args)
+        after = measure(bare_base, Scenario("bare", "/"), args)
+    results = {"bare (before)": before, "bare (after)": after, **results}
 
-    bare = results["bare"].requests_per_s
+    bare = (before.requests_per_s + after.requests_per_s) / 2
     print(
         f"\nmode={args.mode} connections={args.connections} duration={args.duration:g}s "
-        f"tool={results['bare'].tool}"
+        f"tool={before.tool} bare mean={bare:.0f} req/s"
     )
     print(f"{'scenario':<16}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}{'ratio':>8}")
     for name, result in results.items():

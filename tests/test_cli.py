@@ -81,28 +81,35 @@ def test_production_refuses_to_start_and_names_the_setting(tmp_path: Path) -> No
     assert not (tmp_path / ".appfleet" / "secret_key").exists()
 
 
-def test_serve_on_a_fresh_directory_migrates_and_answers(tmp_path: Path) -> None:
+def start_server(cwd: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "appfleet", "serve", "--port", str(port)],
-        cwd=tmp_path,
+        [sys.executable, "-m", "appfleet", "serve", "--port", str(port), *args],
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx2.get(f"{base}/health", timeout=1)
+            return process, base
+        except httpx2.TransportError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise AssertionError(f"server did not start: {process.communicate()[0]}") from None
+            time.sleep(0.2)
+
+
+def test_serve_on_a_fresh_directory_migrates_and_answers(tmp_path: Path) -> None:
+    process, base = start_server(tmp_path)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                info = httpx2.get(f"http://127.0.0.1:{port}/api/v1/corpfinity/", timeout=1)
-                break
-            except httpx2.TransportError:
-                assert process.poll() is None, process.stdout and process.stdout.read()
-                assert time.monotonic() < deadline, "server did not start within 30 s"
-                time.sleep(0.2)
+        info = httpx2.get(f"{base}/api/v1/corpfinity/", timeout=5)
         assert info.status_code == 200
         assert info.json()["display_name"] == "CorpFinity"
-        ready = httpx2.get(f"http://127.0.0.1:{port}/health/ready", timeout=5)
+        ready = httpx2.get(f"{base}/health/ready", timeout=5)
         assert ready.json()["checks"]["database"]["status"] == "ok"
     finally:
         process.terminate()
@@ -112,3 +119,24 @@ def test_serve_on_a_fresh_directory_migrates_and_answers(tmp_path: Path) -> None
     assert applied and applied[0]["revision"] == "0001_foundation"
     assert any(e["event"] == "request" and e["status"] == 200 for e in events)
     assert (tmp_path / ".appfleet" / "secret_key").exists()
+
+
+def test_several_workers_share_one_metrics_view(tmp_path: Path) -> None:
+    process, base = start_server(tmp_path, "--workers", "2")
+    try:
+        with httpx2.Client(base_url=base, timeout=5) as client:
+            # New connections each time, so both workers take some of the requests.
+            for _ in range(30):
+                assert httpx2.get(f"{base}/api/v1/pennywise/", timeout=5).status_code == 200
+            metrics = client.get("/metrics").text
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    pids = {json.loads(line).get("pid") for line in output.splitlines() if '"started"' in line}
+    line = next(
+        row
+        for row in metrics.splitlines()
+        if row.startswith("appfleet_http_requests_total{") and 'route="/api/v1/pennywise/"' in row
+    )
+    assert float(line.rsplit(" ", 1)[1]) == 30.0
+    assert len(pids) == 2, output

@@ -78,14 +78,14 @@ async def _migrate_embedded(db: Database) -> str | None:
 
 
 def _serve_gunicorn(settings: Settings, host: str, port: int, workers: int) -> None:
-    from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
-    from prometheus_client import multiprocess
-
-    # Each worker writes its metric samples here; /metrics aggregates them.
+    # Each worker writes its metric samples here; /metrics aggregates them. prometheus_client
+    # picks its storage when first imported, so the variable must be set before that.
     metrics_dir = settings.data_dir.resolve() / "prometheus"
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir(parents=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+    from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+    from prometheus_client import multiprocess
 
     def child_exit(server: Any, worker: Any) -> None:
         multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
@@ -52,6 +53,7 @@ def create_app(
         await _warn_if_schema_is_behind(db)
         log.info(
             "started",
+            pid=os.getpid(),
             version=__version__,
             env=settings.env,
             database=db.dialect,

@@ -220,3 +220,22 @@ async def test_access_log_carries_request_context(settings: Any, clock: Any) -> 
     assert line["method"] == "GET"
     assert line["duration_ms"] >= 0
     assert "user_id" in line
+
+
+async def test_rate_limit_errors_carry_retry_after(client: httpx2.AsyncClient) -> None:
+    response = await client.post("/api/v1/probe/limited")
+    error = assert_envelope(response, 429, "RATE_LIMIT_ERROR")
+    assert response.headers["retry-after"] == "30"
+    assert error["details"] == {"limit": 5}
+
+
+async def test_offset_pages_default_to_20_and_cap_at_100(client: httpx2.AsyncClient) -> None:
+    for n in range(25):
+        await client.post("/api/v1/probe/items", json={"title": f"item {n}"})
+    first = (await client.get("/api/v1/probe/items")).json()
+    assert (first["total"], first["limit"], first["offset"], len(first["items"])) == (25, 20, 0, 20)
+    rest = (await client.get("/api/v1/probe/items", params={"offset": 20})).json()
+    assert [item["title"] for item in rest["items"]] == [f"item {n}" for n in range(20, 25)]
+    too_many = await client.get("/api/v1/probe/items", params={"limit": 101})
+    error = assert_envelope(too_many, 400, "VALIDATION_ERROR")
+    assert error["details"]["limit"]["constraint"] == "less_than_equal"
