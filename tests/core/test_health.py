@@ -1,16 +1,15 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx2
 import pytest
-from asgi_lifespan import LifespanManager
 
 from appfleet.core.settings import Settings
 from appfleet.main import create_app
+from tests.fixtures.app import serve
 
 pytestmark = pytest.mark.anyio
 
@@ -20,14 +19,6 @@ def closed_port() -> int:
     with socket.socket() as probe_socket:
         probe_socket.bind(("127.0.0.1", 0))
         return int(probe_socket.getsockname()[1])
-
-
-async def serve(settings: Settings) -> AsyncIterator[httpx2.AsyncClient]:
-    app = create_app(settings)
-    async with LifespanManager(app) as manager:
-        transport = httpx2.ASGITransport(app=manager.app)
-        async with httpx2.AsyncClient(transport=transport, base_url="http://t") as c:
-            yield c
 
 
 async def test_liveness_does_not_need_the_database(client: httpx2.AsyncClient) -> None:
@@ -54,7 +45,7 @@ async def test_ready_is_503_with_redis_down(tmp_path: Path, sqlite_url: str) -> 
         database={"url": sqlite_url},
         redis={"url": f"redis://127.0.0.1:{closed_port()}/0", "socket_timeout_s": 0.5},
     )
-    async for c in serve(settings):
+    async with serve(create_app(settings)) as c:
         response = await c.get("/health/ready")
         assert (await c.get("/health")).status_code == 200
     assert response.status_code == 503
@@ -76,7 +67,7 @@ async def test_ready_is_503_with_postgres_down(tmp_path: Path) -> None:
             "connect_timeout_s": 1,
         },
     )
-    async for c in serve(settings):  # starts although the database is away
+    async with serve(create_app(settings)) as c:  # starts although the database is away
         response = await c.get("/health/ready")
     assert response.status_code == 503
     assert response.json()["error"]["details"]["database"]["status"] in {"down", "timeout"}

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import httpx2
 import pytest
-from asgi_lifespan import LifespanManager
 
 from appfleet.core.settings import Settings
 from appfleet.main import create_app
+from tests.fixtures.app import serve
 
 pytestmark = pytest.mark.anyio
 
@@ -76,11 +76,8 @@ async def test_apps_left_out_are_not_mounted(tmp_path: Path, sqlite_url: str) ->
         database={"url": sqlite_url},
         log={"access": False},
     )
-    app = create_app(settings)
-    async with LifespanManager(app) as manager:
-        transport = httpx2.ASGITransport(app=manager.app)
-        async with httpx2.AsyncClient(transport=transport, base_url="http://t") as c:
-            assert (await c.get("/api/v1/pennywise/")).status_code == 200
-            missing = await c.get("/api/v1/corpfinity/")
+    async with serve(create_app(settings)) as c:
+        assert (await c.get("/api/v1/pennywise/")).status_code == 200
+        missing = await c.get("/api/v1/corpfinity/")
     assert missing.status_code == 404
     assert "this deployment serves: pennywise" in missing.json()["error"]["message"]
