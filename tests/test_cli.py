@@ -12,10 +12,14 @@ from pathlib import Path
 
 import httpx2
 import pytest
+from alembic.script import ScriptDirectory
 from typer.testing import CliRunner
 
 from appfleet import __version__
 from appfleet.cli import cli
+from appfleet.core.migrate import alembic_config
+
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 runner = CliRunner()
 
@@ -55,13 +59,13 @@ def test_config_table_lists_settings() -> None:
 def test_migrate_builds_and_rolls_back_the_schema(tmp_path: Path) -> None:
     up = runner.invoke(cli, ["migrate"])
     assert up.exit_code == 0, up.output
-    assert "schema: empty -> 0001_foundation" in up.output
+    assert f"schema: empty -> {HEAD}" in up.output
     assert (tmp_path / ".appfleet" / "appfleet.db").exists()
     again = runner.invoke(cli, ["migrate"])
-    assert "schema: 0001_foundation -> 0001_foundation" in again.output
+    assert f"schema: {HEAD} -> {HEAD}" in again.output
     down = runner.invoke(cli, ["migrate", "--revision", "base"])
     assert down.exit_code == 0, down.output
-    assert "schema: 0001_foundation -> empty" in down.output
+    assert f"schema: {HEAD} -> empty" in down.output
 
 
 def test_production_refuses_to_start_and_names_the_setting(tmp_path: Path) -> None:
@@ -116,7 +120,7 @@ def test_serve_on_a_fresh_directory_migrates_and_answers(tmp_path: Path) -> None
         output, _ = process.communicate(timeout=30)
     events = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
     applied = [e for e in events if e["event"] == "migrations_applied"]
-    assert applied and applied[0]["revision"] == "0001_foundation"
+    assert applied and applied[0]["revision"] == HEAD
     assert any(e["event"] == "request" and e["status"] == 200 for e in events)
     assert (tmp_path / ".appfleet" / "secret_key").exists()
 

@@ -20,15 +20,22 @@ from appfleet.core.health import router as health_router
 from appfleet.core.http import EXCEPTION_HANDLERS, RequestContextMiddleware
 from appfleet.core.logging import configure_logging, get_logger
 from appfleet.core.registry import AppManifest, AppRegistry
-from appfleet.core.secrets import with_secret_key
+from appfleet.core.secrets import ConfigurationError, with_secret_key
 from appfleet.core.settings import Settings
+from appfleet.platform.auth.passwords import Passwords
+from appfleet.platform.auth.router import router as auth_router
+from appfleet.platform.auth.runtime import AuthRuntime
+from appfleet.platform.auth.tokens import TokenCodec
 from appfleet.platform.info.router import router as info_router
+from appfleet.platform.users.router import router as users_router
+from appfleet.runtime.ratelimit import MemoryRateLimiter
 from appfleet.runtime.redis import create_redis
+from appfleet.runtime.revocation import DatabaseRevocations, RedisRevocations, RevocationStore
 
 log = get_logger("appfleet")
 
 # Routers every app gets under its own prefix, in addition to its own.
-PLATFORM_ROUTERS = (info_router,)
+PLATFORM_ROUTERS = (info_router, auth_router, users_router)
 
 
 def create_app(
@@ -40,6 +47,11 @@ def create_app(
     settings = with_secret_key(settings)
     configure_logging(settings.log, cache=settings.env != "test")
     registry = AppRegistry(manifests, settings)
+    clock = clock or Clock()
+    if settings.secret_key is None:  # with_secret_key sets it; this keeps the type honest
+        raise ConfigurationError("APPFLEET_SECRET_KEY is not set")
+    tokens = TokenCodec(settings.secret_key.get_secret_value())
+    passwords = Passwords(settings.auth)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -47,6 +59,17 @@ def create_app(
         redis = create_redis(settings.redis)
         app.state.db = db
         app.state.redis = redis
+        revocations: RevocationStore = (
+            RedisRevocations(redis, clock) if redis is not None else DatabaseRevocations(db, clock)
+        )
+        app.state.limiter = MemoryRateLimiter(clock)
+        app.state.auth = AuthRuntime(
+            settings=settings.auth,
+            tokens=tokens,
+            passwords=passwords,
+            revocations=revocations,
+            limiter=app.state.limiter,
+        )
         app.state.health_checks = {"database": db.ping}
         if redis is not None:
             app.state.health_checks["redis"] = redis.ping
@@ -97,7 +120,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.registry = registry
-    app.state.clock = clock or Clock()
+    app.state.clock = clock
     app.state.openapi_by_app = {}
     for error_type, handler in EXCEPTION_HANDLERS.items():
         app.add_exception_handler(error_type, handler)

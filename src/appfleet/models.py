@@ -2,7 +2,18 @@
 
 from appfleet.core.database import Base
 from appfleet.core.idempotency import models as idempotency_models
+from appfleet.platform.audit import models as audit_models
+from appfleet.platform.auth import models as auth_models
+from appfleet.platform.users import models as user_models
+from appfleet.runtime import models as runtime_models
 
 metadata = Base.metadata
 
-__all__ = ["idempotency_models", "metadata"]
+__all__ = [
+    "audit_models",
+    "auth_models",
+    "idempotency_models",
+    "metadata",
+    "runtime_models",
+    "user_models",
+]

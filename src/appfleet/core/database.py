@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import StaticPool
 
+from appfleet.core.errors import AppError
 from appfleet.core.logging import get_logger
 from appfleet.core.secrets import ConfigurationError
 from appfleet.core.settings import DatabaseSettings
@@ -173,17 +174,31 @@ def after_commit(session: AsyncSession, effect: AfterCommit) -> None:
 
 @asynccontextmanager
 async def unit_of_work(db: Database, *, write: bool = True) -> AsyncIterator[AsyncSession]:
-    """A session committed on success and rolled back on error, then its effects run."""
+    """A session committed on success and rolled back on error, then its effects run.
+
+    An `AppError` raised with `keep_changes=True` commits what was done before it is re-raised.
+    """
     session = db.session(write=write)
     try:
-        yield session
-        await session.commit()
+        try:
+            yield session
+        except AppError as error:
+            if not error.keep_changes:
+                raise
+            await _commit(session)
+            raise
+        await _commit(session)
     except BaseException:
+        session.info.pop(_AFTER_COMMIT, None)
         await session.rollback()
         raise
     finally:
-        effects: list[AfterCommit] = session.info.pop(_AFTER_COMMIT, [])
         await session.close()
+
+
+async def _commit(session: AsyncSession) -> None:
+    await session.commit()
+    effects: list[AfterCommit] = session.info.pop(_AFTER_COMMIT, [])
     for effect in effects:
         try:
             await effect()

@@ -33,10 +33,14 @@ class AppError(Exception):
         *,
         details: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        keep_changes: bool = False,
     ) -> None:
         self.message = message or self.default_message
         self.details = details or {}
         self.headers = headers or {}
+        # A refusal whose consequences must stand (a leaked token's session ended, a failed
+        # attempt counted): the unit of work commits before the error is answered.
+        self.keep_changes = keep_changes
         super().__init__(self.message)
 
 

@@ -31,6 +31,7 @@ REQUEST_ID_HEADER = "x-request-id"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 _UNMATCHED_ROUTE = "<unmatched>"
 BODY_LIMIT_SCOPE_KEY = "appfleet.max_body_bytes"
+EXTRA_HEADERS_KEY = "response_headers"
 BODY_LIMIT_OPENAPI_KEY = "x-max-body-bytes"
 
 
@@ -83,6 +84,10 @@ class RequestContextMiddleware:
                     *message.get("headers", ()),
                     id_header,
                     *self.security_headers,
+                    *(
+                        (name.encode(), value.encode())
+                        for name, value in state.get(EXTRA_HEADERS_KEY, {}).items()
+                    ),
                 ]
             await send(message)
 
@@ -134,6 +139,13 @@ class RequestContextMiddleware:
             return message
 
         return receive_within_limit
+
+
+def add_response_headers(scope: Scope, headers: Mapping[str, str]) -> None:
+    """Headers for whatever response this request gets, success or error (e.g. rate limits).
+    A later call replaces what an earlier one set under the same name."""
+    extra = scope["state"].setdefault(EXTRA_HEADERS_KEY, {})
+    extra.update((name.lower(), value) for name, value in headers.items())
 
 
 def body_limit(max_bytes: int) -> dict[str, Any]:

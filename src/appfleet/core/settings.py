@@ -96,6 +96,21 @@ class LogSettings(BaseModel):
     access: bool = Field(True, description="One line per HTTP request.")
 
 
+class AuthSettings(BaseModel):
+    access_token_ttl_s: int = Field(900, ge=60, description="Access token lifetime (15 min).")
+    refresh_token_ttl_s: int = Field(
+        604_800, ge=3600, description="Refresh token lifetime (7 days); each refresh renews it."
+    )
+    refresh_replay_window_s: int = Field(
+        30, ge=0, description="A just-rotated refresh token replays its answer for this long."
+    )
+    argon2_time_cost: int = Field(2, ge=2, description="argon2id passes (OWASP minimum 2).")
+    argon2_memory_kib: int = Field(
+        19_456, ge=19_456, description="argon2id memory in KiB (OWASP minimum 19 MiB)."
+    )
+    argon2_parallelism: int = Field(1, ge=1, description="argon2id lanes.")
+
+
 class PlanSettings(BaseModel):
     display_name: str | None = Field(None, description="Name shown to users.")
     stripe_price_id: str | None = Field(None, description="Stripe price for this plan.")
@@ -114,6 +129,8 @@ class AppSettings(BaseModel):
         None, description="Apps in one group share accounts (default from the app's manifest)."
     )
     disabled_features: list[str] = Field(default_factory=list, description="Features turned off.")
+    access_token_ttl_s: int | None = Field(None, ge=60, description="Overrides auth's, per app.")
+    refresh_token_ttl_s: int | None = Field(None, ge=3600, description="Overrides auth's, per app.")
     plans: dict[str, PlanSettings] = Field(default_factory=dict, description="Plans by key.")
 
 
@@ -148,6 +165,7 @@ class Settings(BaseSettings):
     redis: RedisSettings = Field(default_factory=RedisSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
     log: LogSettings = Field(default_factory=LogSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
 
     _split = field_validator("apps", mode="before")(_split_csv)
 

@@ -1,0 +1,1 @@
+"""The audit log: who did what security-relevant thing, when, from where, in which app."""

@@ -1,0 +1,1 @@
+"""Authentication: passwords, app-scoped JWTs, per-device sessions with rotating refresh tokens."""

@@ -1,0 +1,98 @@
+"""Who is calling. The access-token check is the hot path of every authenticated request:
+one signature check, one revocation lookup (in memory or one Redis round trip), no SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from appfleet.core.deps import ClockDep, CurrentApp, DbSession
+from appfleet.core.errors import NotAuthenticated
+from appfleet.platform.audit.service import Origin
+from appfleet.platform.auth.errors import TokenRejected
+from appfleet.platform.auth.runtime import AuthRuntime
+from appfleet.platform.auth.service import Caller
+from appfleet.platform.auth.tokens import Claims
+from appfleet.platform.users.models import Membership, User
+from appfleet.platform.users.repository import UserRepository
+from appfleet.runtime.revocation import session_key, token_key
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """The signed-in user and their membership of the current app."""
+
+    user: User
+    membership: Membership
+    claims: Claims
+
+
+async def get_auth(request: Request) -> AuthRuntime:
+    return request.app.state.auth  # type: ignore[no-any-return]
+
+
+AuthDep = Annotated[AuthRuntime, Depends(get_auth)]
+
+
+async def get_caller(request: Request, app: CurrentApp, clock: ClockDep, auth: AuthDep) -> Caller:
+    return Caller(app=app, origin=Origin.of(request, app.name), clock=clock, auth=auth)
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise TokenRejected("token_invalid", "Send the access token as: Authorization: Bearer …")
+    return token.strip()
+
+
+async def _claims(
+    request: Request, token: str, app: str, auth: AuthRuntime, clock: ClockDep
+) -> Claims:
+    claims = auth.tokens.read(token, app=app, expected="access", now=clock.now())
+    if await auth.revocations.is_revoked(token_key(claims.jti), session_key(claims.session_id)):
+        raise TokenRejected("token_revoked")
+    state = request.scope["state"]
+    state["user_id"] = state["principal"] = str(claims.user_id)
+    return claims
+
+
+async def current_claims(
+    request: Request, app: CurrentApp, auth: AuthDep, clock: ClockDep
+) -> Claims:
+    token = _bearer(request)
+    if token is None:
+        raise NotAuthenticated(
+            "Sign in to use this endpoint",
+            details={"reason": "token_missing"},
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return await _claims(request, token, app.name, auth, clock)
+
+
+async def optional_claims(
+    request: Request, app: CurrentApp, auth: AuthDep, clock: ClockDep
+) -> Claims | None:
+    token = _bearer(request)
+    return None if token is None else await _claims(request, token, app.name, auth, clock)
+
+
+CurrentClaims = Annotated[Claims, Depends(current_claims)]
+OptionalClaims = Annotated[Claims | None, Depends(optional_claims)]
+
+
+async def current_member(claims: CurrentClaims, session: DbSession, app: CurrentApp) -> Member:
+    found = await UserRepository(session, app.identity_group).member_of(claims.user_id, app.name)
+    if found is None or not found[0].is_active:
+        raise TokenRejected("token_revoked", "This account is no longer active")
+    return Member(found[0], found[1], claims)
+
+
+CurrentMember = Annotated[Member, Depends(current_member, scope="function")]

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from appfleet.core.errors import Conflict, NotAuthenticated
+
+TokenProblem = Literal["token_expired", "token_revoked", "reuse_detected", "token_invalid"]
+
+
+class TokenRejected(NotAuthenticated):
+    """A 401 whose `details.reason` tells the client whether to refresh or to sign out."""
+
+    def __init__(
+        self, reason: TokenProblem, message: str | None = None, *, keep_changes: bool = False
+    ) -> None:
+        messages = {
+            "token_expired": "The token has expired; refresh it",
+            "token_revoked": "The session was signed out; sign in again",
+            "reuse_detected": "This refresh token was already used; the session is signed out",
+            "token_invalid": "The token is not valid here",
+        }
+        super().__init__(
+            message or messages[reason],
+            details={"reason": reason},
+            headers={"WWW-Authenticate": f'Bearer error="invalid_token", reason="{reason}"'},
+            keep_changes=keep_changes,
+        )
+
+
+class BadCredentials(NotAuthenticated):
+    default_message = "Email or password is incorrect"
+
+    def __init__(self) -> None:
+        # The failed attempt is audited even though the request fails.
+        super().__init__(details={"reason": "bad_credentials"}, keep_changes=True)
+
+
+class AccountExists(Conflict):
+    default_message = "An account with this email exists; sign in instead"
+
+    def __init__(self) -> None:
+        super().__init__(details={"reason": "account_exists"})

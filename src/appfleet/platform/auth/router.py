@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import ValidationError
+
+from appfleet.core.deps import DbSession
+from appfleet.core.errors import ValidationFailed
+from appfleet.core.idempotency.deps import Idempotent
+from appfleet.core.routing import app_router
+from appfleet.platform.auth import service
+from appfleet.platform.auth.deps import (
+    CallerDep,
+    CurrentClaims,
+    CurrentMember,
+    OptionalClaims,
+)
+from appfleet.platform.auth.schemas import (
+    AnonymousRequest,
+    AuthResponse,
+    LoginRequest,
+    RefreshRequest,
+    RegisterRequest,
+    SessionRead,
+    TokenPair,
+)
+from appfleet.platform.users.repository import UserRepository
+from appfleet.runtime.ratelimit import enforce, per_ip
+
+router = app_router(prefix="/auth", tags=["auth"])
+
+# Seed 000's limits: login 5/min, register 3/min (per IP, and for login per email too).
+LOGIN_LIMIT = (5, 60.0)
+REGISTER_LIMIT = (3, 60.0)
+
+
+@router.post(
+    "/register", status_code=201, dependencies=[per_ip("register", *REGISTER_LIMIT), Idempotent]
+)
+async def register(
+    body: RegisterRequest, session: DbSession, caller: CallerDep, claims: OptionalClaims
+) -> AuthResponse:
+    """Create an account (or upgrade the calling guest account, keeping its data)."""
+    guest = None
+    if claims is not None:
+        found = await UserRepository(session, caller.app.identity_group).member_of(
+            claims.user_id, caller.app.name
+        )
+        guest = found[0] if found and found[0].is_anonymous else None
+    return await service.register(session, caller, body, guest)
+
+
+@router.post("/anonymous", status_code=201, dependencies=[per_ip("register", *REGISTER_LIMIT)])
+async def sign_in_anonymously(
+    session: DbSession, caller: CallerDep, body: AnonymousRequest | None = None
+) -> AuthResponse:
+    """A guest account for this app; registering later keeps its data."""
+    return await service.sign_in_anonymously(session, caller, body.device if body else None)
+
+
+@router.post("/login", dependencies=[per_ip("login", *LOGIN_LIMIT)])
+async def log_in(
+    body: LoginRequest, session: DbSession, caller: CallerDep, request: Request
+) -> AuthResponse:
+    """Sign in with email and password."""
+    email_key = f"ratelimit:email:{caller.app.identity_group}:{body.email.lower()}:login"
+    await enforce(request, caller.auth.limiter, email_key, *LOGIN_LIMIT)
+    return await service.log_in(session, caller, body)
+
+
+@router.post("/token", dependencies=[per_ip("login", *LOGIN_LIMIT)])
+async def oauth2_token(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], session: DbSession, caller: CallerDep
+) -> AuthResponse:
+    """The OAuth2 password flow (the Authorize button of /docs): username is the email."""
+    try:
+        body = LoginRequest(email=form.username, password=form.password)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            "username must be an email address", details={"username": {"message": "not an email"}}
+        ) from exc
+    return await service.log_in(session, caller, body)
+
+
+@router.post("/refresh")
+async def refresh(body: RefreshRequest, session: DbSession, caller: CallerDep) -> TokenPair:
+    """Exchange a refresh token for a new pair (each refresh token works once)."""
+    return await service.refresh(session, caller, body.refresh_token)
+
+
+@router.post("/logout", status_code=204)
+async def log_out(claims: CurrentClaims, session: DbSession, caller: CallerDep) -> None:
+    """End this device's session: its refresh token and this access token stop working."""
+    await service.log_out(session, caller, claims.user_id, claims.session_id, claims.jti)
+
+
+@router.get("/sessions")
+async def list_sessions(
+    member: CurrentMember, session: DbSession, caller: CallerDep
+) -> list[SessionRead]:
+    """The devices signed in to this app."""
+    current = member.claims.session_id
+    return [
+        SessionRead(
+            id=s.id,
+            device_name=s.device_name,
+            platform=s.platform,
+            app_version=s.app_version,
+            last_ip=s.last_ip,
+            created_at=s.created_at,
+            last_seen_at=s.last_seen_at,
+            current=s.id == current,
+        )
+        for s in await service.list_sessions(session, caller, member.user.id)
+    ]
+
+
+@router.delete("/sessions/{session_id}", status_code=204)
+async def revoke_session(
+    session_id: uuid.UUID, member: CurrentMember, session: DbSession, caller: CallerDep
+) -> None:
+    """Sign one device out."""
+    await service.revoke_session(session, caller, member.user.id, session_id)
+
+
+@router.post("/sessions/revoke-others")
+async def revoke_other_sessions(
+    member: CurrentMember, session: DbSession, caller: CallerDep
+) -> dict[str, int]:
+    """Sign every other device out of this app."""
+    revoked = await service.revoke_other_sessions(
+        session, caller, member.user.id, member.claims.session_id
+    )
+    return {"revoked": revoked}

@@ -1,0 +1,27 @@
+"""What the auth module needs at run time, built once per process by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from appfleet.core.registry import AppContext
+from appfleet.core.settings import AuthSettings
+from appfleet.platform.auth.passwords import Passwords
+from appfleet.platform.auth.tokens import TokenCodec
+from appfleet.runtime.ratelimit import RateLimiter
+from appfleet.runtime.revocation import RevocationStore
+
+
+@dataclass(frozen=True, slots=True)
+class AuthRuntime:
+    settings: AuthSettings
+    tokens: TokenCodec
+    passwords: Passwords
+    revocations: RevocationStore
+    limiter: RateLimiter
+
+    def access_ttl(self, app: AppContext) -> int:
+        return app.config.access_token_ttl_s or self.settings.access_token_ttl_s
+
+    def refresh_ttl(self, app: AppContext) -> int:
+        return app.config.refresh_token_ttl_s or self.settings.refresh_token_ttl_s

@@ -1,0 +1,329 @@
+"""Sign-up, sign-in, token rotation and sign-out. Routes call these; they never commit."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from appfleet.core.clock import Clock
+from appfleet.core.database import after_commit
+from appfleet.core.errors import NotFound
+from appfleet.core.registry import AppContext
+from appfleet.platform.audit import service as audit
+from appfleet.platform.audit.service import Origin
+from appfleet.platform.auth import tokens
+from appfleet.platform.auth.errors import AccountExists, BadCredentials, TokenRejected
+from appfleet.platform.auth.models import AuthSession, RefreshToken
+from appfleet.platform.auth.passwords import check_strength
+from appfleet.platform.auth.runtime import AuthRuntime
+from appfleet.platform.auth.schemas import (
+    AuthResponse,
+    DeviceInfo,
+    LoginRequest,
+    RegisterRequest,
+    TokenPair,
+)
+from appfleet.platform.users import service as user_service
+from appfleet.platform.users.models import Membership, User
+from appfleet.platform.users.repository import UserRepository
+from appfleet.runtime.revocation import session_key, token_key
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """Everything a service needs to know about who is asking, and from where."""
+
+    app: AppContext
+    origin: Origin
+    clock: Clock
+    auth: AuthRuntime
+
+
+async def register(
+    session: AsyncSession, caller: Caller, body: RegisterRequest, guest: User | None
+) -> AuthResponse:
+    """A new account in this app's identity group, or the caller's guest account upgraded."""
+    email = body.email.lower()
+    check_strength(body.password, email=email)
+    users = UserRepository(session, caller.app.identity_group)
+    if await users.by_email(email) is not None:
+        raise AccountExists()
+    password_hash = await caller.auth.passwords.hash(body.password)
+    now = caller.clock.now()
+    if guest is not None:
+        user, membership = guest, await _membership(session, caller, guest)
+        user.is_anonymous = False
+        user.email, user.password_hash, user.name, user.updated_at = (
+            email,
+            password_hash,
+            body.name,
+            now,
+        )
+    else:
+        user = User(
+            identity_group=caller.app.identity_group,
+            email=email,
+            password_hash=password_hash,
+            name=body.name,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(user)
+        await session.flush()
+        membership = await user_service.join_app(session, caller.clock, user, caller.app)
+    audit.record(session, caller.clock, caller.origin, "register", user.id, upgraded=bool(guest))
+    return await _signed_in(session, caller, user, membership, body.device)
+
+
+async def sign_in_anonymously(
+    session: AsyncSession, caller: Caller, device: DeviceInfo | None
+) -> AuthResponse:
+    now = caller.clock.now()
+    user = User(
+        identity_group=caller.app.identity_group,
+        name="",
+        is_anonymous=True,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(user)
+    await session.flush()
+    membership = await user_service.join_app(session, caller.clock, user, caller.app)
+    audit.record(session, caller.clock, caller.origin, "register_anonymous", user.id)
+    return await _signed_in(session, caller, user, membership, device)
+
+
+async def log_in(session: AsyncSession, caller: Caller, body: LoginRequest) -> AuthResponse:
+    """Email and password. Unknown emails cost one hash too, and fail with the same body."""
+    email = body.email.lower()
+    user = await UserRepository(session, caller.app.identity_group).by_email(email)
+    stored = user.password_hash if user is not None and user.is_active else None
+    matches, upgraded = await caller.auth.passwords.verify(body.password, stored)
+    if user is None or not matches:
+        audit.record(
+            session,
+            caller.clock,
+            caller.origin,
+            "login_failed",
+            user.id if user else None,
+            email_domain=email.rpartition("@")[2],
+        )
+        raise BadCredentials()
+    if upgraded:
+        user.password_hash = upgraded
+    membership = await _membership(session, caller, user)
+    audit.record(session, caller.clock, caller.origin, "login", user.id, method="password")
+    return await _signed_in(session, caller, user, membership, body.device)
+
+
+async def refresh(session: AsyncSession, caller: Caller, refresh_token: str) -> TokenPair:
+    """Exchange a refresh token, once. A second use inside the replay window gets the same
+    pair again; after it, a second use means the token leaked, and the session ends."""
+    now = caller.clock.now()
+    claims = caller.auth.tokens.read(
+        refresh_token, app=caller.app.name, expected="refresh", now=now
+    )
+    row = await session.scalar(
+        select(RefreshToken).where(RefreshToken.jti == claims.jti).with_for_update()
+    )
+    family = await session.get(AuthSession, claims.session_id)
+    if (
+        row is None
+        or family is None
+        or row.session_id != family.id
+        or family.app != caller.app.name
+    ):
+        raise TokenRejected("token_invalid")
+    if family.revoked_at is not None:
+        raise TokenRejected("token_revoked")
+    if row.used_at is None:
+        return await _rotate(session, caller, family, row, now)
+    window = timedelta(seconds=caller.auth.settings.refresh_replay_window_s)
+    successor = await session.get(RefreshToken, row.replaced_by) if row.replaced_by else None
+    if now - row.used_at <= window and successor is not None and successor.used_at is None:
+        # The phone lost the answer (or could not save it): hand back the very same pair.
+        return _pair(
+            caller,
+            claims.user_id,
+            family.id,
+            successor.access_jti,
+            successor.jti,
+            successor.issued_at,
+        )
+    await _end_session(session, caller, family, "reuse_detected")
+    audit.record(
+        session,
+        caller.clock,
+        caller.origin,
+        "refresh_reuse",
+        claims.user_id,
+        session_id=str(family.id),
+    )
+    raise TokenRejected("reuse_detected", keep_changes=True)
+
+
+async def log_out(
+    session: AsyncSession,
+    caller: Caller,
+    user_id: uuid.UUID,
+    session_id: uuid.UUID,
+    access_jti: uuid.UUID,
+) -> None:
+    family = await _own_session(session, caller, user_id, session_id)
+    await _end_session(session, caller, family, "logout")
+    until = caller.clock.now() + timedelta(seconds=caller.auth.access_ttl(caller.app))
+    revocations = caller.auth.revocations
+
+    async def forget_token() -> None:
+        await revocations.revoke(token_key(access_jti), until)
+
+    after_commit(session, forget_token)
+    audit.record(session, caller.clock, caller.origin, "logout", user_id)
+
+
+async def list_sessions(
+    session: AsyncSession, caller: Caller, user_id: uuid.UUID
+) -> list[AuthSession]:
+    result = await session.scalars(
+        select(AuthSession)
+        .where(
+            AuthSession.user_id == user_id,
+            AuthSession.app == caller.app.name,
+            AuthSession.revoked_at.is_(None),
+            AuthSession.expires_at > caller.clock.now(),
+        )
+        .order_by(AuthSession.last_seen_at.desc())
+    )
+    return list(result)
+
+
+async def revoke_session(
+    session: AsyncSession, caller: Caller, user_id: uuid.UUID, session_id: uuid.UUID
+) -> None:
+    family = await _own_session(session, caller, user_id, session_id)
+    await _end_session(session, caller, family, "revoked")
+
+
+async def revoke_other_sessions(
+    session: AsyncSession, caller: Caller, user_id: uuid.UUID, current: uuid.UUID
+) -> int:
+    others = [s for s in await list_sessions(session, caller, user_id) if s.id != current]
+    for family in others:
+        await _end_session(session, caller, family, "revoked")
+    return len(others)
+
+
+async def _own_session(
+    session: AsyncSession, caller: Caller, user_id: uuid.UUID, session_id: uuid.UUID
+) -> AuthSession:
+    family = await session.get(AuthSession, session_id)
+    # Another user's session, or this user's in another app, does not exist for this caller.
+    if family is None or family.user_id != user_id or family.app != caller.app.name:
+        raise NotFound("No such session")
+    return family
+
+
+async def _end_session(
+    session: AsyncSession, caller: Caller, family: AuthSession, reason: str
+) -> None:
+    if family.revoked_at is not None:
+        return
+    now = caller.clock.now()
+    family.revoked_at, family.revoke_reason = now, reason
+    # Access tokens of the session stay valid until they expire unless the session is listed.
+    until = now + timedelta(seconds=caller.auth.access_ttl(caller.app))
+    revocations = caller.auth.revocations
+
+    async def forget_session() -> None:
+        await revocations.revoke(session_key(family.id), until)
+
+    after_commit(session, forget_session)
+
+
+async def _membership(session: AsyncSession, caller: Caller, user: User) -> Membership:
+    """The user's membership of this app, created on their first sign-in here."""
+    found = await UserRepository(session, caller.app.identity_group).membership(
+        user.id, caller.app.name
+    )
+    return found or await user_service.join_app(session, caller.clock, user, caller.app)
+
+
+async def _signed_in(
+    session: AsyncSession,
+    caller: Caller,
+    user: User,
+    membership: Membership,
+    device: DeviceInfo | None,
+) -> AuthResponse:
+    now = caller.clock.now()
+    family = AuthSession(
+        id=uuid.uuid4(),
+        user_id=user.id,
+        app=caller.app.name,
+        device_name=device.name if device else None,
+        platform=device.platform if device else None,
+        app_version=device.app_version if device else None,
+        last_ip=caller.origin.ip,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(seconds=caller.auth.refresh_ttl(caller.app)),
+    )
+    session.add(family)
+    pair, _ = _new_pair(session, caller, user.id, family, now)
+    await session.flush()
+    return AuthResponse(user=user_service.to_read(user, membership), **pair.model_dump())
+
+
+async def _rotate(
+    session: AsyncSession, caller: Caller, family: AuthSession, row: RefreshToken, now: datetime
+) -> TokenPair:
+    pair, issued = _new_pair(session, caller, family.user_id, family, now)
+    row.used_at, row.replaced_by = now, issued.jti
+    family.last_seen_at, family.last_ip = now, caller.origin.ip
+    family.expires_at = now + timedelta(seconds=caller.auth.refresh_ttl(caller.app))
+    await session.flush()
+    return pair
+
+
+def _new_pair(
+    session: AsyncSession, caller: Caller, user_id: uuid.UUID, family: AuthSession, now: datetime
+) -> tuple[TokenPair, RefreshToken]:
+    """A fresh pair; the refresh token is stored by id (the signed token proves possession)."""
+    refresh_jti, access_jti = uuid.uuid4(), uuid.uuid4()
+    pair = _pair(caller, user_id, family.id, access_jti, refresh_jti, now)
+    issued = now.replace(microsecond=0)
+    row = RefreshToken(
+        jti=refresh_jti,
+        session_id=family.id,
+        access_jti=access_jti,
+        issued_at=issued,
+        expires_at=issued + timedelta(seconds=caller.auth.refresh_ttl(caller.app)),
+    )
+    session.add(row)
+    return pair, row
+
+
+def _pair(
+    caller: Caller,
+    user_id: uuid.UUID,
+    session_id: uuid.UUID,
+    access_jti: uuid.UUID,
+    refresh_jti: uuid.UUID,
+    at: datetime,
+) -> TokenPair:
+    app, codec = caller.app.name, caller.auth.tokens
+    access_ttl = caller.auth.access_ttl(caller.app)
+    access = tokens.access_claims(user_id, app, session_id, access_jti, at, access_ttl)
+    refresh_token = tokens.refresh_claims(
+        user_id, app, session_id, refresh_jti, at, caller.auth.refresh_ttl(caller.app)
+    )
+    expires_in = int((access.expires_at - caller.clock.now()).total_seconds())
+    return TokenPair(
+        access_token=codec.mint(access),
+        refresh_token=codec.mint(refresh_token),
+        expires_in=max(0, expires_in),
+    )

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from appfleet.core.database import Base
+
+
+class User(Base):
+    """An account. Apps of one identity group share it; other groups never see it."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (
+        UniqueConstraint("identity_group", "email"),
+        UniqueConstraint("identity_group", "apple_sub"),
+        UniqueConstraint("identity_group", "google_sub"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    identity_group: Mapped[str] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(320))
+    email_verified_at: Mapped[datetime | None]
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(100), default="")
+    avatar_seed: Mapped[str | None] = mapped_column(String(100))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    language: Mapped[str] = mapped_column(String(16), default="en")
+    role: Mapped[str | None] = mapped_column(String(20))
+    is_anonymous: Mapped[bool] = mapped_column(default=False)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    apple_sub: Mapped[str | None] = mapped_column(String(255))
+    google_sub: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="raise"
+    )
+
+
+class Membership(Base):
+    """A user's use of one app: created on first sign-up or sign-in there."""
+
+    __tablename__ = "user_membership"
+    __table_args__ = (UniqueConstraint("user_id", "app"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    app: Mapped[str] = mapped_column(String(40))
+    preferences: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime]
+
+    user: Mapped[User] = relationship(back_populates="memberships", lazy="raise")

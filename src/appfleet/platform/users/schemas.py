@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    email: str | None
+    name: str
+    avatar_seed: str | None
+    timezone: str
+    language: str
+    is_anonymous: bool
+    email_verified: bool
+    role: str | None
+    created_at: datetime
+    preferences: dict[str, Any] = Field(description="This app's preferences for the user.")
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=1, max_length=100)
+    avatar_seed: str | None = Field(None, max_length=100)
+    timezone: str | None = Field(None, max_length=64, description="IANA name, e.g. Europe/Berlin")
+    language: str | None = Field(None, min_length=2, max_length=16, pattern=r"^[A-Za-z-]+$")
+    preferences: dict[str, Any] | None = Field(
+        None, description="Merged into this app's preferences; a null value removes a key."
+    )

@@ -1,0 +1,96 @@
+"""Rate limiting with GCRA (the generic cell rate algorithm).
+
+GCRA keeps one number per key — the theoretical arrival time of the next request — and allows
+`limit` requests per `period` with no fixed-window edge where twice the limit gets through.
+This is the in-process limiter; a Redis twin with the same interface serves several processes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from fastapi import Depends, Request
+
+from appfleet.core.clock import Clock
+from appfleet.core.errors import RateLimited
+from appfleet.core.http import add_response_headers
+
+_SWEEP_AT = 50_000
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    allowed: bool
+    limit: int
+    remaining: int
+    retry_after_s: float
+    reset_after_s: float
+
+
+class RateLimiter(Protocol):
+    async def hit(self, key: str, limit: int, period_s: float) -> Decision: ...
+
+
+class MemoryRateLimiter:
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._tat: dict[str, float] = {}
+
+    async def hit(self, key: str, limit: int, period_s: float) -> Decision:
+        now = self._clock.now().timestamp()
+        interval = period_s / limit
+        tat = max(self._tat.get(key, now), now)
+        new_tat = tat + interval
+        allow_at = new_tat - period_s
+        if now < allow_at:
+            return Decision(False, limit, 0, allow_at - now, tat - now)
+        self._tat[key] = new_tat
+        if len(self._tat) > _SWEEP_AT:
+            self._sweep(now)
+        remaining = math.floor((period_s - (new_tat - now)) / interval + 1e-9)
+        return Decision(True, limit, max(0, remaining), 0.0, new_tat - now)
+
+    def _sweep(self, now: float) -> None:
+        # Keys whose arrival time has passed are back at a full allowance: forget them.
+        self._tat = {key: tat for key, tat in self._tat.items() if tat > now}
+
+
+def limit_headers(decision: Decision) -> dict[str, str]:
+    return {
+        "X-RateLimit-Limit": str(decision.limit),
+        "X-RateLimit-Remaining": str(decision.remaining),
+    }
+
+
+async def enforce(
+    request: Request, limiter: RateLimiter, key: str, limit: int, period_s: float
+) -> None:
+    """Count one request against `key`; RateLimited (429) when over. Either way the response
+    carries the X-RateLimit headers."""
+    decision = await limiter.hit(key, limit, period_s)
+    state = request.scope["state"]
+    # Several limits may apply (per IP and per email): the headers describe the tightest.
+    if decision.remaining <= state.get("ratelimit_remaining", decision.remaining):
+        state["ratelimit_remaining"] = decision.remaining
+        add_response_headers(request.scope, limit_headers(decision))
+    if not decision.allowed:
+        retry_after = max(1, math.ceil(decision.retry_after_s))
+        raise RateLimited(
+            f"Too many requests; try again in {retry_after} s",
+            details={"limit": limit, "period_s": period_s, "retry_after_s": retry_after},
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+def per_ip(name: str, limit: int, period_s: float) -> Any:
+    """A route dependency allowing `limit` requests per `period_s` from one IP, per app."""
+
+    async def dependency(request: Request) -> None:
+        ip = request.client.host if request.client else "unknown"
+        app = request.scope["state"].get("app")
+        key = f"ratelimit:{ip}:{app}:{name}"
+        await enforce(request, request.app.state.limiter, key, limit, period_s)
+
+    return Depends(dependency)
