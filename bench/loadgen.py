@@ -80,7 +80,7 @@ def _wrk(
     headers: dict[str, str],
     cpu: int | None,
 ) -> Result:
-    lua_body = f"wrk.body = {body.decode()!r}".replace("'", '"') if body else ""
+    lua_body = f"wrk.body = [==[{body.decode()}]==]" if body else ""  # a Lua long string
     lua_headers = "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items())
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(_WRK_SCRIPT.format(method=method, body=lua_body, headers=lua_headers))

@@ -85,6 +85,23 @@ def measure(base: str, scenario: Scenario, args: argparse.Namespace) -> loadgen.
     return loadgen.run(url, duration=args.duration, connections=args.connections, **common)
 
 
+def hash_rate() -> tuple[float, str]:
+    """argon2id verifications per second with the server's settings, on the server's core."""
+    code = (
+        "import time; from appfleet.core.settings import Settings;"
+        "from appfleet.platform.auth.passwords import Passwords;"
+        "s = Settings().auth; p = Passwords(s); h = p._hash.hash('bench password 2026');"
+        "n = 40; t = time.perf_counter();"
+        "[p._hash.verify('bench password 2026', h) for _ in range(n)];"
+        "print(n / (time.perf_counter() - t), "
+        "f'argon2id m={s.argon2_memory_kib}KiB t={s.argon2_time_cost} p={s.argon2_parallelism}')"
+    )
+    out = subprocess.run(
+        pinned([sys.executable, "-c", code]), capture_output=True, text=True, check=True
+    ).stdout.split(maxsplit=1)
+    return float(out[0]), out[1].strip()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -102,7 +119,13 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="appfleet-bench-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("APPFLEET_")}
-    env |= {"APPFLEET_SECRET_KEY": "bench-" + "x" * 40, "APPFLEET_LOG__ACCESS": "true"}
+    env |= {
+        "APPFLEET_SECRET_KEY": "bench-" + "x" * 40,
+        "APPFLEET_LOG__ACCESS": "true",
+        # The login scenario measures password hashing, not the limiter refusing it.
+        "APPFLEET_AUTH__LOGIN_PER_MINUTE": "100000000",
+        "APPFLEET_AUTH__REGISTER_PER_MINUTE": "100000000",
+    }
     if args.no_access_log:
         env["APPFLEET_LOG__ACCESS"] = "false"
     if args.mode == "scaled":
@@ -134,7 +157,7 @@ def main() -> None:
     ):
         before = measure(bare_base, Scenario("bare", "/"), args)
         for scenario in scenarios:
-            results[scenario.name] = measure(app_base, scenario, args)
+            results[scenario.name] = measure(app_base, scenario.ready(app_base), args)
         after = measure(bare_base, Scenario("bare", "/"), args)
     results = {"bare (before)": before, "bare (after)": after, **results}
 
@@ -148,6 +171,12 @@ def main() -> None:
         print(
             f"{name:<16}{result.requests_per_s:>10.0f}{result.p50_ms:>10.2f}"
             f"{result.p99_ms:>10.2f}{result.errors:>8}{result.requests_per_s / bare:>8.2f}"
+        )
+    if "login" in results:
+        rate, parameters = hash_rate()
+        print(
+            f"password hash alone ({parameters}): {rate:.1f}/s on one core; "
+            f"login reaches {results['login'].requests_per_s / rate:.2f} of it"
         )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

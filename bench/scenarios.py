@@ -1,12 +1,18 @@
 """Benchmark scenarios: one request shape each, measured against the bare endpoint.
 
-Later issues append theirs (authenticated reads, writes, feeds). A scenario names the request;
-`setup` may prepare data through the API before the measured run.
+A scenario may `prepare` itself against the running server (sign a user up, fetch a token) and
+return the concrete request to load. Each issue that adds endpoints adds its scenarios here.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+
+import httpx2
+
+PASSWORD = "bench password 2026"
 
 
 @dataclass(frozen=True)
@@ -17,9 +23,40 @@ class Scenario:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes | None = None
     expect_status: int = 200
+    prepare: Callable[[Scenario, str], Scenario] | None = None
+
+    def ready(self, base: str) -> Scenario:
+        return self.prepare(self, base) if self.prepare else self
+
+
+def _account(base: str, email: str) -> dict[str, str]:
+    """Sign `email` up in corpfinity (or in again, when a previous run left it)."""
+    payload = {"email": email, "password": PASSWORD, "name": "Bench"}
+    response = httpx2.post(f"{base}/api/v1/corpfinity/auth/register", json=payload, timeout=10)
+    if response.status_code == 409:
+        response = httpx2.post(
+            f"{base}/api/v1/corpfinity/auth/login",
+            json={"email": email, "password": PASSWORD},
+            timeout=10,
+        )
+    response.raise_for_status()
+    return response.json()  # type: ignore[no-any-return]
+
+
+def _with_token(scenario: Scenario, base: str) -> Scenario:
+    token = _account(base, "me@bench.example")["access_token"]
+    return replace(scenario, headers={"Authorization": f"Bearer {token}"})
+
+
+def _login_body(scenario: Scenario, base: str) -> Scenario:
+    _account(base, "login@bench.example")
+    body = json.dumps({"email": "login@bench.example", "password": PASSWORD}).encode()
+    return replace(scenario, body=body, headers={"Content-Type": "application/json"})
 
 
 SCENARIOS: list[Scenario] = [
     Scenario("app_info", "/api/v1/corpfinity/"),
     Scenario("health", "/health"),
+    Scenario("users_me", "/api/v1/corpfinity/users/me", prepare=_with_token),
+    Scenario("login", "/api/v1/corpfinity/auth/login", method="POST", prepare=_login_body),
 ]

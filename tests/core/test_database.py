@@ -23,7 +23,7 @@ def record(key: str, at: datetime) -> IdempotencyRecord:
 def test_urls_are_mapped_to_async_drivers() -> None:
     assert async_url("postgres://u@h/db").drivername == "postgresql+asyncpg"
     assert async_url("postgresql://u@h/db").drivername == "postgresql+asyncpg"
-    assert async_url("sqlite:///x.db").drivername == "sqlite+aiosqlite"
+    assert async_url("sqlite:///x.db").drivername == "sqlite+appfleet"
     with pytest.raises(ConfigurationError, match="DATABASE_URL: unsupported database 'mysql'"):
         async_url("mysql://u@h/db")
 
@@ -119,3 +119,40 @@ async def test_postgres_statement_timeout_stops_runaway_queries(postgres_url: st
         with pytest.raises(DBAPIError, match="statement timeout"):
             await connection.execute(text("SELECT pg_sleep(2)"))
     await database.dispose()
+
+
+async def test_a_waiting_writer_does_not_stall_readers_or_the_loop(database: Database) -> None:
+    """While one unit of work writes, readers finish and the event loop keeps running."""
+    holding = asyncio.Event()
+    release = asyncio.Event()
+
+    async def long_writer() -> None:
+        async with unit_of_work(database) as session:
+            session.add(record("slow", datetime.now(UTC)))
+            await session.flush()
+            holding.set()
+            await release.wait()
+
+    async def second_writer() -> None:
+        async with unit_of_work(database) as session:
+            session.add(record("queued", datetime.now(UTC)))
+
+    writer = asyncio.create_task(long_writer())
+    await holding.wait()
+    queued = asyncio.create_task(second_writer())
+    ticks = 0
+    for _ in range(5):  # the loop keeps turning while the second writer waits its turn
+        await asyncio.sleep(0.01)
+        ticks += 1
+    async with unit_of_work(database, write=False) as session:
+        seen = (await session.scalars(select(IdempotencyRecord.key))).all()
+    assert ticks == 5
+    assert "slow" not in seen  # the reader saw the last committed state, without waiting
+    # SQLite has one writer at a time: the second waits its turn (off the loop). PostgreSQL
+    # lets both write at once.
+    assert queued.done() is (not database.is_sqlite)
+    release.set()
+    await asyncio.gather(writer, queued)
+    async with unit_of_work(database, write=False) as session:
+        keys = sorted((await session.scalars(select(IdempotencyRecord.key))).all())
+    assert keys == ["queued", "slow"]

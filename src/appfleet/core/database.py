@@ -7,8 +7,9 @@ runs the after-commit effects registered on its session.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
-from sqlalchemy.pool import StaticPool
 
+from appfleet.core import sqlite
 from appfleet.core.errors import AppError
 from appfleet.core.logging import get_logger
 from appfleet.core.secrets import ConfigurationError
@@ -75,7 +76,7 @@ def async_url(url: str) -> URL:
     if backend in ("postgres", "postgresql"):
         return parsed.set(drivername="postgresql+asyncpg")
     if backend == "sqlite":
-        return parsed.set(drivername="sqlite+aiosqlite")
+        return parsed.set(drivername=sqlite.DRIVER)
     raise ConfigurationError(
         f"DATABASE_URL: unsupported database {backend!r}; use postgresql:// or sqlite:///"
     )
@@ -98,6 +99,8 @@ class Database:
             else self.engine
         )
         self._writes = async_sessionmaker(writer, expire_on_commit=False)
+        # This process's SQLite writers queue here, off the event loop (see core/sqlite.py).
+        self._write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -105,6 +108,10 @@ class Database:
 
     def session(self, *, write: bool = True) -> AsyncSession:
         return (self._writes if write else self._reads)()
+
+    def writing(self) -> AbstractAsyncContextManager[object]:
+        """Held for the whole of a writing unit of work on SQLite; free on PostgreSQL."""
+        return self._write_lock if self._write_lock is not None else nullcontext()
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:
@@ -138,10 +145,7 @@ class Database:
         in_memory = database in ("", ":memory:")
         if not in_memory:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        options: dict[str, Any] = {"echo": self.settings.echo}
-        if in_memory:
-            options |= {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
-        engine = create_async_engine(self.url, **options)
+        engine = create_async_engine(self.url, echo=self.settings.echo)
         busy_ms = self.settings.sqlite_busy_timeout_ms
 
         @event.listens_for(engine.sync_engine, "connect")
@@ -177,28 +181,35 @@ async def unit_of_work(db: Database, *, write: bool = True) -> AsyncIterator[Asy
     """A session committed on success and rolled back on error, then its effects run.
 
     An `AppError` raised with `keep_changes=True` commits what was done before it is re-raised.
+    Effects run after the transaction (and SQLite's writer slot) is released.
     """
-    session = db.session(write=write)
+    effects: list[AfterCommit] = []
     try:
-        try:
-            yield session
-        except AppError as error:
-            if not error.keep_changes:
+        async with db.writing() if write else nullcontext():
+            session = db.session(write=write)
+            try:
+                try:
+                    yield session
+                except AppError as error:
+                    if not error.keep_changes:
+                        raise
+                    await session.commit()
+                    effects = session.info.pop(_AFTER_COMMIT, [])
+                    raise
+                await session.commit()
+                effects = session.info.pop(_AFTER_COMMIT, [])
+            except BaseException:
+                if not effects:
+                    await session.rollback()
                 raise
-            await _commit(session)
-            raise
-        await _commit(session)
-    except BaseException:
-        session.info.pop(_AFTER_COMMIT, None)
-        await session.rollback()
-        raise
+            finally:
+                await session.close()
     finally:
-        await session.close()
+        if effects:
+            await _run_effects(effects)
 
 
-async def _commit(session: AsyncSession) -> None:
-    await session.commit()
-    effects: list[AfterCommit] = session.info.pop(_AFTER_COMMIT, [])
+async def _run_effects(effects: list[AfterCommit]) -> None:
     for effect in effects:
         try:
             await effect()

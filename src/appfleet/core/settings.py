@@ -104,6 +104,8 @@ class AuthSettings(BaseModel):
     refresh_replay_window_s: int = Field(
         30, ge=0, description="A just-rotated refresh token replays its answer for this long."
     )
+    login_per_minute: int = Field(5, ge=1, description="Logins per minute per IP and per email.")
+    register_per_minute: int = Field(3, ge=1, description="Sign-ups per minute per IP.")
     argon2_time_cost: int = Field(2, ge=2, description="argon2id passes (OWASP minimum 2).")
     argon2_memory_kib: int = Field(
         19_456, ge=19_456, description="argon2id memory in KiB (OWASP minimum 19 MiB)."

@@ -8,6 +8,7 @@ This is the in-process limiter; a Redis twin with the same interface serves seve
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -84,13 +85,14 @@ async def enforce(
         )
 
 
-def per_ip(name: str, limit: int, period_s: float) -> Any:
-    """A route dependency allowing `limit` requests per `period_s` from one IP, per app."""
+def per_ip(name: str, limit: Callable[[Request], int], period_s: float = 60.0) -> Any:
+    """A route dependency allowing `limit(request)` requests per `period_s` from one IP, per app
+    (the limit is read per request so it can come from settings)."""
 
     async def dependency(request: Request) -> None:
         ip = request.client.host if request.client else "unknown"
         app = request.scope["state"].get("app")
         key = f"ratelimit:{ip}:{app}:{name}"
-        await enforce(request, request.app.state.limiter, key, limit, period_s)
+        await enforce(request, request.app.state.limiter, key, limit(request), period_s)
 
     return Depends(dependency)

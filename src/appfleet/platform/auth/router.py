@@ -32,13 +32,21 @@ from appfleet.runtime.ratelimit import enforce, per_ip
 
 router = app_router(prefix="/auth", tags=["auth"])
 
-# Seed 000's limits: login 5/min, register 3/min (per IP, and for login per email too).
-LOGIN_LIMIT = (5, 60.0)
-REGISTER_LIMIT = (3, 60.0)
+
+# Seed 000's limits by default: login 5/min (per IP and per email), register 3/min per IP.
+def _login_limit(request: Request) -> int:
+    return request.app.state.auth.settings.login_per_minute  # type: ignore[no-any-return]
+
+
+def _register_limit(request: Request) -> int:
+    return request.app.state.auth.settings.register_per_minute  # type: ignore[no-any-return]
+
+
+MINUTE = 60.0
 
 
 @router.post(
-    "/register", status_code=201, dependencies=[per_ip("register", *REGISTER_LIMIT), Idempotent]
+    "/register", status_code=201, dependencies=[per_ip("register", _register_limit), Idempotent]
 )
 async def register(
     body: RegisterRequest, session: DbSession, caller: CallerDep, claims: OptionalClaims
@@ -53,7 +61,7 @@ async def register(
     return await service.register(session, caller, body, guest)
 
 
-@router.post("/anonymous", status_code=201, dependencies=[per_ip("register", *REGISTER_LIMIT)])
+@router.post("/anonymous", status_code=201, dependencies=[per_ip("register", _register_limit)])
 async def sign_in_anonymously(
     session: DbSession, caller: CallerDep, body: AnonymousRequest | None = None
 ) -> AuthResponse:
@@ -61,17 +69,17 @@ async def sign_in_anonymously(
     return await service.sign_in_anonymously(session, caller, body.device if body else None)
 
 
-@router.post("/login", dependencies=[per_ip("login", *LOGIN_LIMIT)])
+@router.post("/login", dependencies=[per_ip("login", _login_limit)])
 async def log_in(
     body: LoginRequest, session: DbSession, caller: CallerDep, request: Request
 ) -> AuthResponse:
     """Sign in with email and password."""
     email_key = f"ratelimit:email:{caller.app.identity_group}:{body.email.lower()}:login"
-    await enforce(request, caller.auth.limiter, email_key, *LOGIN_LIMIT)
+    await enforce(request, caller.auth.limiter, email_key, _login_limit(request), MINUTE)
     return await service.log_in(session, caller, body)
 
 
-@router.post("/token", dependencies=[per_ip("login", *LOGIN_LIMIT)])
+@router.post("/token", dependencies=[per_ip("login", _login_limit)])
 async def oauth2_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], session: DbSession, caller: CallerDep
 ) -> AuthResponse:
