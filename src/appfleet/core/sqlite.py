@@ -65,8 +65,8 @@ class _Cursor:
 class _Connection:
     __slots__ = ("_connection",)
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self._connection = connection
+    def __init__(self, connection: Any) -> None:
+        self._connection: sqlite3.Connection = connection
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._connection, name)
