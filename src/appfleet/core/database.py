@@ -1,8 +1,9 @@
 """The database: engine, sessions, the declarative base and the unit of work.
 
 SQLite (the standard sqlite3 module on the event loop; see core/sqlite.py) is the embedded
-default, PostgreSQL (asyncpg) the scaled one; features never branch on which. A unit of work commits once at its boundary (request, job, CLI command) and then
-runs the after-commit effects registered on its session.
+default, PostgreSQL (asyncpg) the scaled one; features never branch on which. A unit of work
+commits once at its boundary (request, job, CLI command) and then runs the after-commit effects
+registered on its session.
 """
 
 from __future__ import annotations
