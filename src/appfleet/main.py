@@ -28,6 +28,7 @@ from appfleet.platform.auth.runtime import AuthRuntime
 from appfleet.platform.auth.tokens import TokenCodec
 from appfleet.platform.info.router import router as info_router
 from appfleet.platform.users.router import router as users_router
+from appfleet.runtime.cache import MemoryCache, RedisCache
 from appfleet.runtime.ratelimit import MemoryRateLimiter
 from appfleet.runtime.redis import create_redis
 from appfleet.runtime.revocation import DatabaseRevocations, RedisRevocations, RevocationStore
@@ -63,6 +64,7 @@ def create_app(
             RedisRevocations(redis, clock) if redis is not None else DatabaseRevocations(db, clock)
         )
         app.state.limiter = MemoryRateLimiter(clock)
+        app.state.cache = RedisCache(redis) if redis is not None else MemoryCache()
         app.state.auth = AuthRuntime(
             settings=settings.auth,
             tokens=tokens,

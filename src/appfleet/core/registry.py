@@ -73,6 +73,10 @@ class AppRegistry:
     def names(self) -> list[str]:
         return list(self._contexts)
 
+    def in_group(self, identity_group: str) -> list[str]:
+        """The mounted apps whose accounts are shared with `identity_group`."""
+        return [c.name for c in self._contexts.values() if c.identity_group == identity_group]
+
     def get(self, name: str) -> AppContext:
         try:
             return self._contexts[name]

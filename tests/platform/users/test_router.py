@@ -64,3 +64,23 @@ async def test_bad_profile_changes_are_refused(
     assert response.status_code == 400
     assert field in response.json()["error"]["details"]
     assert (await client.get(ME, headers=bearer(token))).json()["role"] is None
+
+
+async def test_a_change_in_one_app_shows_in_the_others_of_its_group(
+    client: httpx2.AsyncClient,
+) -> None:
+    lowkey = await register(client, app="lowkeymode")
+    login = await client.post(
+        "/api/v1/healthindex/auth/login",
+        json={"email": "ann@example.com", "password": "correct horse battery"},
+    )
+    shop = bearer(login.json()["access_token"])
+    assert (await client.get("/api/v1/healthindex/users/me", headers=shop)).json()["name"] == "Ann"
+    await client.patch(
+        "/api/v1/lowkeymode/users/me",
+        json={"name": "Annie"},
+        headers=bearer(lowkey["access_token"]),
+    )
+    assert (await client.get("/api/v1/healthindex/users/me", headers=shop)).json()[
+        "name"
+    ] == "Annie"

@@ -27,7 +27,9 @@ from appfleet.platform.auth.schemas import (
     SessionRead,
     TokenPair,
 )
+from appfleet.platform.users import service as user_service
 from appfleet.platform.users.repository import UserRepository
+from appfleet.runtime.cache import CacheDep
 from appfleet.runtime.ratelimit import enforce, per_ip
 
 router = app_router(prefix="/auth", tags=["auth"])
@@ -49,7 +51,12 @@ MINUTE = 60.0
     "/register", status_code=201, dependencies=[per_ip("register", _register_limit), Idempotent]
 )
 async def register(
-    body: RegisterRequest, session: DbSession, caller: CallerDep, claims: OptionalClaims
+    body: RegisterRequest,
+    session: DbSession,
+    caller: CallerDep,
+    claims: OptionalClaims,
+    cache: CacheDep,
+    request: Request,
 ) -> AuthResponse:
     """Create an account (or upgrade the calling guest account, keeping its data)."""
     guest = None
@@ -58,6 +65,9 @@ async def register(
             claims.user_id, caller.app.name
         )
         guest = found[0] if found and found[0].is_anonymous else None
+    if guest is not None:
+        apps = request.app.state.registry.in_group(guest.identity_group)
+        user_service.forget_profile(session, cache, guest.id, apps)
     return await service.register(session, caller, body, guest)
 
 

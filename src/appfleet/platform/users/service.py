@@ -1,13 +1,18 @@
-"""Profiles: reading and updating a user as one app sees them."""
+"""Profiles: reading and updating a user as one app sees them, with a read-through cache."""
 
 from __future__ import annotations
+
+import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core.clock import Clock, zone
+from appfleet.core.database import after_commit
 from appfleet.core.registry import AppContext
 from appfleet.platform.users.models import Membership, User
+from appfleet.platform.users.repository import UserRepository
 from appfleet.platform.users.schemas import UserRead, UserUpdate
+from appfleet.runtime.cache import Cache
 
 
 def to_read(user: User, membership: Membership) -> UserRead:
@@ -50,3 +55,37 @@ def update_profile(user: User, membership: Membership, change: UserUpdate, clock
                 merged[key] = value
         membership.preferences = merged  # a new dict, so the JSON column sees the change
     user.updated_at = clock.now()
+
+
+PROFILE_TTL_S = 300  # seed 000: cache:user for 5 minutes
+
+
+def profile_key(user_id: uuid.UUID, app: str) -> str:
+    return f"cache:user:{user_id}:{app}"
+
+
+async def cached_profile(
+    cache: Cache, session: AsyncSession, app: AppContext, user_id: uuid.UUID
+) -> bytes | None:
+    """The user's profile as JSON, from the cache or the database (then cached); None when the
+    user is gone or inactive."""
+    key = profile_key(user_id, app.name)
+    if (cached := await cache.get(key)) is not None:
+        return cached
+    found = await UserRepository(session, app.identity_group).member_of(user_id, app.name)
+    if found is None or not found[0].is_active:
+        return None
+    body = to_read(*found).model_dump_json().encode()
+    await cache.set(key, body, PROFILE_TTL_S)
+    return body
+
+
+def forget_profile(
+    session: AsyncSession, cache: Cache, user_id: uuid.UUID, apps: list[str]
+) -> None:
+    """Drop the cached profile in every app sharing the account, once the change commits."""
+
+    async def forget() -> None:
+        await cache.delete(*(profile_key(user_id, app) for app in apps))
+
+    after_commit(session, forget)
