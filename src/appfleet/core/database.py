@@ -194,11 +194,9 @@ async def unit_of_work(db: Database, *, write: bool = True) -> AsyncIterator[Asy
                 except AppError as error:
                     if not error.keep_changes:
                         raise
-                    await session.commit()
-                    effects = session.info.pop(_AFTER_COMMIT, [])
+                    effects = await _commit(session)
                     raise
-                await session.commit()
-                effects = session.info.pop(_AFTER_COMMIT, [])
+                effects = await _commit(session)
             except BaseException:
                 if not effects:
                     await session.rollback()
@@ -208,6 +206,15 @@ async def unit_of_work(db: Database, *, write: bool = True) -> AsyncIterator[Asy
     finally:
         if effects:
             await _run_effects(effects)
+
+
+async def _commit(session: AsyncSession) -> list[AfterCommit]:
+    # A session that never touched the database (a cache hit) has nothing to commit, and
+    # skipping the call saves a trip through SQLAlchemy's greenlet bridge.
+    if session.in_transaction():
+        await session.commit()
+    effects: list[AfterCommit] = session.info.pop(_AFTER_COMMIT, [])
+    return effects
 
 
 async def _run_effects(effects: list[AfterCommit]) -> None:

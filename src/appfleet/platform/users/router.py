@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import Request, Response
 
-from appfleet.core.deps import ClockDep, CurrentApp, DbSession
+from appfleet.core.deps import ClockDep, CurrentApp, DatabaseDep, DbSession
 from appfleet.core.routing import app_router
 from appfleet.platform.auth.deps import CurrentClaims, CurrentMember
 from appfleet.platform.auth.errors import TokenRejected
@@ -15,10 +15,10 @@ router = app_router(prefix="/users", tags=["users"])
 
 @router.get("/me", response_model=UserRead)
 async def read_me(
-    claims: CurrentClaims, app: CurrentApp, session: DbSession, cache: CacheDep
+    claims: CurrentClaims, app: CurrentApp, db: DatabaseDep, cache: CacheDep
 ) -> Response:
     """The signed-in user, as this app sees them."""
-    body = await service.cached_profile(cache, session, app, claims.user_id)
+    body = await service.cached_profile(cache, db, app, claims.user_id)
     if body is None:
         raise TokenRejected("token_revoked", "This account is no longer active")
     return Response(body, media_type="application/json")

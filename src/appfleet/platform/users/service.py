@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core.clock import Clock, zone
-from appfleet.core.database import after_commit
+from appfleet.core.database import Database, after_commit, unit_of_work
 from appfleet.core.registry import AppContext
 from appfleet.platform.users.models import Membership, User
 from appfleet.platform.users.repository import UserRepository
@@ -65,14 +65,15 @@ def profile_key(user_id: uuid.UUID, app: str) -> str:
 
 
 async def cached_profile(
-    cache: Cache, session: AsyncSession, app: AppContext, user_id: uuid.UUID
+    cache: Cache, db: Database, app: AppContext, user_id: uuid.UUID
 ) -> bytes | None:
     """The user's profile as JSON, from the cache or the database (then cached); None when the
-    user is gone or inactive."""
+    user is gone or inactive. A cache hit opens no database session at all."""
     key = profile_key(user_id, app.name)
     if (cached := await cache.get(key)) is not None:
         return cached
-    found = await UserRepository(session, app.identity_group).member_of(user_id, app.name)
+    async with unit_of_work(db, write=False) as session:
+        found = await UserRepository(session, app.identity_group).member_of(user_id, app.name)
     if found is None or not found[0].is_active:
         return None
     body = to_read(*found).model_dump_json().encode()
