@@ -144,3 +144,49 @@ def test_several_workers_share_one_metrics_view(tmp_path: Path) -> None:
     )
     assert float(line.rsplit(" ", 1)[1]) == 30.0
     assert len(pids) == 2, output
+
+
+def test_admin_create_user_prints_a_one_time_password_that_works(tmp_path: Path) -> None:
+    import asyncio
+
+    from sqlalchemy import select
+
+    from appfleet.core.database import Database, unit_of_work
+    from appfleet.core.settings import AuthSettings, Settings
+    from appfleet.platform.audit.models import AuditEvent
+    from appfleet.platform.auth.passwords import Passwords
+    from appfleet.platform.users.models import User
+
+    assert runner.invoke(cli, ["migrate"]).exit_code == 0
+    created = runner.invoke(
+        cli, ["admin", "create-user", "--email", "Ops@Example.com", "--role", "super_admin"]
+    )
+    assert created.exit_code == 0, created.output
+    password = created.output.rsplit(": ", 1)[1].strip()
+    promoted = runner.invoke(
+        cli, ["admin", "create-user", "--email", "ops@example.com", "--role", "support"]
+    )
+    assert "updated ops@example.com with role support" in promoted.output
+    assert "one-time password" not in promoted.output
+    refused = runner.invoke(
+        cli, ["admin", "create-user", "--email", "x@example.com", "--role", "owner"]
+    )
+    assert refused.exit_code == 2
+
+    async def stored() -> tuple[User, list[AuditEvent]]:
+        db = Database(Settings().database_url, Settings().database)
+        async with unit_of_work(db, write=False) as session:
+            user = await session.scalar(select(User).where(User.email == "ops@example.com"))
+            events = list(await session.scalars(select(AuditEvent)))
+        await db.dispose()
+        assert user is not None
+        return user, events
+
+    user, events = asyncio.run(stored())
+    assert user.role == "support"
+    assert [e.details["role"] for e in events if e.action == "role_change"] == [
+        "super_admin",
+        "support",
+    ]
+    matches, _ = asyncio.run(Passwords(AuthSettings()).verify(password, user.password_hash))
+    assert matches

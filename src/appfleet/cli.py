@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 import shutil
 from typing import Annotated, Any
 
@@ -14,6 +15,7 @@ from sqlalchemy.engine import make_url
 from appfleet import __version__
 from appfleet.core import migrate as migrations
 from appfleet.core.database import Database
+from appfleet.core.errors import AppError
 from appfleet.core.logging import configure_logging, get_logger
 from appfleet.core.secrets import ConfigurationError, with_secret_key
 from appfleet.core.settings import Settings, setting_rows
@@ -155,6 +157,54 @@ def config(
     if settings.redis.url:
         effective["redis"]["url"] = _masked(settings.redis.url)
     typer.echo(json.dumps(effective, indent=2))
+
+
+admin = typer.Typer(help="Deployment administrators.", no_args_is_help=True)
+cli.add_typer(admin, name="admin")
+ROLES = ("super_admin", "admin", "support")
+
+
+@admin.command("create-user")
+def create_admin_user(
+    email: Annotated[str, typer.Option(help="The administrator's email.")],
+    role: Annotated[str, typer.Option(help="super_admin, admin or support.")] = "admin",
+    app: Annotated[str, typer.Option(help="The app whose accounts it joins.")] = "corpfinity",
+    password: Annotated[
+        str | None, typer.Option(help="Omit to generate a one-time password (printed once).")
+    ] = None,
+) -> None:
+    """Create (or promote) a user holding a deployment role."""
+    if role not in ROLES:
+        typer.echo(f"--role must be one of: {', '.join(ROLES)}", err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+    configure_logging(settings.log)
+    generated = password is None
+    secret = password or secrets.token_urlsafe(18)
+
+    async def run() -> str:
+        from appfleet.apps import MANIFESTS
+        from appfleet.core.clock import Clock
+        from appfleet.core.registry import AppRegistry
+        from appfleet.platform.users import admin as user_admin
+
+        context = AppRegistry(MANIFESTS, settings).get(app)
+        db = Database(settings.database_url, settings.database)
+        try:
+            return await user_admin.grant_role(
+                db, Clock(), settings.auth, context, email, role, secret
+            )
+        finally:
+            await db.dispose()
+
+    try:
+        outcome = asyncio.run(run())
+    except AppError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"{outcome} {email} with role {role} in {app}'s accounts")
+    if generated and outcome == "created":
+        typer.echo(f"one-time password (shown once, change it after signing in): {secret}")
 
 
 @cli.command()
