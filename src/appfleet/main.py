@@ -67,6 +67,7 @@ def create_app(
         app.state.cache = RedisCache(redis) if redis is not None else MemoryCache()
         app.state.auth = AuthRuntime(
             settings=settings.auth,
+            database=db,
             tokens=tokens,
             passwords=passwords,
             revocations=revocations,

@@ -156,3 +156,42 @@ async def test_a_waiting_writer_does_not_stall_readers_or_the_loop(database: Dat
     async with unit_of_work(database, write=False) as session:
         keys = sorted((await session.scalars(select(IdempotencyRecord.key))).all())
     assert keys == ["queued", "slow"]
+
+
+async def test_the_writer_slot_is_taken_at_the_first_statement(database: Database) -> None:
+    """Work done before a unit of work's first query (a password hash) blocks no other writer."""
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_before_sql() -> None:
+        async with unit_of_work(database) as session:
+            started.set()
+            await release.wait()
+            session.add(record("late", datetime.now(UTC)))
+
+    async def quick() -> None:
+        async with unit_of_work(database) as session:
+            session.add(record("early", datetime.now(UTC)))
+
+    slow = asyncio.create_task(slow_before_sql())
+    await started.wait()
+    await asyncio.wait_for(quick(), timeout=2)
+    release.set()
+    await slow
+    async with unit_of_work(database, write=False) as session:
+        assert sorted((await session.scalars(select(IdempotencyRecord.key))).all()) == [
+            "early",
+            "late",
+        ]
+
+
+async def test_a_failed_write_releases_the_writer_slot(database: Database) -> None:
+    for _ in range(2):
+        with pytest.raises(RuntimeError):
+            async with unit_of_work(database) as session:
+                session.add(record("doomed", datetime.now(UTC)))
+                await session.flush()
+                raise RuntimeError("handler failed after writing")
+    async with unit_of_work(database) as session:  # would wait forever on a leaked slot
+        session.add(record("after", datetime.now(UTC)))
+    async with unit_of_work(database, write=False) as session:
+        assert (await session.scalars(select(IdempotencyRecord.key))).all() == ["after"]

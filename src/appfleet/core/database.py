@@ -9,8 +9,9 @@ registered on its session.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.util import await_only
 
 from appfleet.core import sqlite
 from appfleet.core.errors import AppError
@@ -44,6 +46,7 @@ NAMING_CONVENTION = {
 AfterCommit = Callable[[], Awaitable[None]]
 _AFTER_COMMIT = "appfleet.after_commit"
 _BEGIN_OPTION = "appfleet_sqlite_begin"
+_HOLDS_WRITE_LOCK = "appfleet_holds_write_lock"
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -90,6 +93,8 @@ class Database:
         self.url = async_url(url)
         self.settings = settings
         self.dialect = self.url.get_backend_name()
+        # This process's SQLite writers queue here, off the event loop (see core/sqlite.py).
+        self._write_lock = asyncio.Lock()
         self.engine = self._sqlite_engine() if self.dialect == "sqlite" else self._postgres_engine()
         self._reads = async_sessionmaker(self.engine, expire_on_commit=False)
         # SQLite allows one writer. A writing unit of work takes the write lock at BEGIN, so it
@@ -100,8 +105,6 @@ class Database:
             else self.engine
         )
         self._writes = async_sessionmaker(writer, expire_on_commit=False)
-        # This process's SQLite writers queue here, off the event loop (see core/sqlite.py).
-        self._write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
 
     @property
     def is_sqlite(self) -> bool:
@@ -109,10 +112,6 @@ class Database:
 
     def session(self, *, write: bool = True) -> AsyncSession:
         return (self._writes if write else self._reads)()
-
-    def writing(self) -> AbstractAsyncContextManager[object]:
-        """Held for the whole of a writing unit of work on SQLite; free on PostgreSQL."""
-        return self._write_lock if self._write_lock is not None else nullcontext()
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:
@@ -163,11 +162,44 @@ class Database:
                 cursor.execute(pragma)
             cursor.close()
 
+        lock, wait_s = self._write_lock, busy_ms / 1000
+
         @event.listens_for(engine.sync_engine, "begin")
         def _on_begin(connection: Any) -> None:
-            connection.exec_driver_sql(
-                connection.get_execution_options().get(_BEGIN_OPTION, "BEGIN")
-            )
+            statement = connection.get_execution_options().get(_BEGIN_OPTION, "BEGIN")
+            if statement == "BEGIN IMMEDIATE":
+                # Wait for this process's writer slot without blocking the loop (we run inside
+                # SQLAlchemy's greenlet, so awaiting is allowed), and only from the first
+                # statement on: work done before it (a password hash) holds nothing.
+                try:
+                    await_only(asyncio.wait_for(lock.acquire(), wait_s))
+                except TimeoutError:
+                    raise sqlite3.OperationalError("database is locked (writer queue)") from None
+                connection.info[_HOLDS_WRITE_LOCK] = True
+            try:
+                connection.exec_driver_sql(statement)
+            except BaseException:
+                _release(connection.info)
+                raise
+
+        def _release(info: dict[str, Any]) -> None:
+            if info.pop(_HOLDS_WRITE_LOCK, False):
+                lock.release()
+
+        # SQLAlchemy fires these just before the driver's COMMIT/ROLLBACK. Releasing first is
+        # safe: the driver call follows in the same synchronous stretch, and a waiting writer
+        # only runs once this task yields to the loop, after the transaction has ended.
+        @event.listens_for(engine.sync_engine, "commit")
+        def _on_commit(connection: Any) -> None:
+            _release(connection.info)
+
+        @event.listens_for(engine.sync_engine, "rollback")
+        def _on_rollback(connection: Any) -> None:
+            _release(connection.info)
+
+        @event.listens_for(engine.sync_engine.pool, "checkin")
+        def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+            _release(record.info)  # a connection returned mid-transaction (an error path)
 
         return engine
 
@@ -185,25 +217,22 @@ async def unit_of_work(db: Database, *, write: bool = True) -> AsyncIterator[Asy
     Effects run after the transaction (and SQLite's writer slot) is released.
     """
     effects: list[AfterCommit] = []
+    session = db.session(write=write)
     try:
-        async with db.writing() if write else nullcontext():
-            session = db.session(write=write)
-            try:
-                try:
-                    yield session
-                except AppError as error:
-                    if not error.keep_changes:
-                        raise
-                    effects = await _commit(session)
-                    raise
-                effects = await _commit(session)
-            except BaseException:
-                if not effects:
-                    await session.rollback()
+        try:
+            yield session
+        except AppError as error:
+            if not error.keep_changes:
                 raise
-            finally:
-                await session.close()
+            effects = await _commit(session)
+            raise
+        effects = await _commit(session)
+    except BaseException:
+        if not effects:
+            await session.rollback()
+        raise
     finally:
+        await session.close()
         if effects:
             await _run_effects(effects)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from appfleet.core.database import Database
 from appfleet.core.registry import AppContext
 from appfleet.core.settings import AuthSettings
 from appfleet.platform.auth.passwords import Passwords
@@ -15,6 +16,7 @@ from appfleet.runtime.revocation import RevocationStore
 @dataclass(frozen=True, slots=True)
 class AuthRuntime:
     settings: AuthSettings
+    database: Database
     tokens: TokenCodec
     passwords: Passwords
     revocations: RevocationStore

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core.clock import Clock
-from appfleet.core.database import after_commit
+from appfleet.core.database import after_commit, unit_of_work
 from appfleet.core.errors import NotFound
 from appfleet.core.registry import AppContext
 from appfleet.platform.audit import service as audit
@@ -49,10 +49,11 @@ async def register(
     """A new account in this app's identity group, or the caller's guest account upgraded."""
     email = body.email.lower()
     check_strength(body.password, email=email)
+    # Hash before the first query: the write transaction (and SQLite's writer slot) starts there.
+    password_hash = await caller.auth.passwords.hash(body.password)
     users = UserRepository(session, caller.app.identity_group)
     if await users.by_email(email) is not None:
         raise AccountExists()
-    password_hash = await caller.auth.passwords.hash(body.password)
     now = caller.clock.now()
     if guest is not None:
         user, membership = guest, await _membership(session, caller, guest)
@@ -98,18 +99,24 @@ async def sign_in_anonymously(
 
 
 async def log_in(session: AsyncSession, caller: Caller, body: LoginRequest) -> AuthResponse:
-    """Email and password. Unknown emails cost one hash too, and fail with the same body."""
+    """Email and password. Unknown emails cost one hash too, and fail with the same body.
+
+    The credentials are checked in a read-only unit of work before the request's own session
+    writes anything, so no write lock is held while the password hash runs.
+    """
     email = body.email.lower()
-    user = await UserRepository(session, caller.app.identity_group).by_email(email)
-    stored = user.password_hash if user is not None and user.is_active else None
+    async with unit_of_work(caller.auth.database, write=False) as reading:
+        found = await UserRepository(reading, caller.app.identity_group).by_email(email)
+    stored = found.password_hash if found is not None and found.is_active else None
     matches, upgraded = await caller.auth.passwords.verify(body.password, stored)
-    if user is None or not matches:
+    user = await session.get(User, found.id) if found is not None and matches else None
+    if user is None:
         audit.record(
             session,
             caller.clock,
             caller.origin,
             "login_failed",
-            user.id if user else None,
+            found.id if found else None,
             email_domain=email.rpartition("@")[2],
         )
         raise BadCredentials()
