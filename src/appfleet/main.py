@@ -31,7 +31,7 @@ from appfleet.platform.users.router import router as users_router
 from appfleet.runtime.cache import MemoryCache, RedisCache
 from appfleet.runtime.ratelimit import MemoryRateLimiter
 from appfleet.runtime.redis import create_redis
-from appfleet.runtime.revocation import DatabaseRevocations, RedisRevocations, RevocationStore
+from appfleet.runtime.revocation import DatabaseSource, RedisSource, Revocations, RevocationSource
 
 log = get_logger("appfleet")
 
@@ -60,9 +60,8 @@ def create_app(
         redis = create_redis(settings.redis)
         app.state.db = db
         app.state.redis = redis
-        revocations: RevocationStore = (
-            RedisRevocations(redis, clock) if redis is not None else DatabaseRevocations(db, clock)
-        )
+        source: RevocationSource = RedisSource(redis) if redis is not None else DatabaseSource(db)
+        revocations = Revocations(source, clock)
         app.state.limiter = MemoryRateLimiter(clock)
         app.state.cache = RedisCache(redis) if redis is not None else MemoryCache()
         app.state.auth = AuthRuntime(

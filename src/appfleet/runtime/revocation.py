@@ -1,8 +1,10 @@
 """Revoked access tokens and sessions, checked on every authenticated request.
 
-Redis when configured (`blacklist:{jti}` keys that expire with the token, shared by every
-process); otherwise the database, read into memory and re-read every few seconds so the check
-itself never touches the database on the request path.
+Every process keeps the revocations in memory and re-reads them from the shared source every
+couple of seconds, so the check itself never leaves the process: the database in embedded mode,
+Redis when configured (a sorted set scored by expiry, plus seed 000's `blacklist:{jti}` keys).
+A revocation is in force at once in the process that made it and within `REREAD_S` everywhere
+else. The set stays small: an entry lives only as long as the tokens it covers (15 minutes).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import asyncio
 import math
 import time
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, cast
 
 from redis.asyncio import Redis
 from sqlalchemy import delete, select
@@ -20,11 +22,8 @@ from appfleet.core.clock import Clock
 from appfleet.core.database import Database, unit_of_work
 from appfleet.runtime.models import RevokedToken
 
-
-class RevocationStore(Protocol):
-    async def revoke(self, key: str, until: datetime) -> None: ...
-
-    async def is_revoked(self, *keys: str) -> bool: ...
+REREAD_S = 2.0
+REDIS_SET = "revoked"
 
 
 def token_key(jti: object) -> str:
@@ -35,54 +34,80 @@ def session_key(session_id: object) -> str:
     return f"blacklist:session:{session_id}"
 
 
-class RedisRevocations:
-    def __init__(self, redis: Redis, clock: Clock) -> None:
-        self._redis = redis
+class RevocationSource(Protocol):
+    async def add(self, key: str, until: datetime, now: datetime) -> None: ...
+
+    async def load(self, now: datetime) -> dict[str, datetime]: ...
+
+
+class Revocations:
+    def __init__(self, source: RevocationSource, clock: Clock, reread_s: float = REREAD_S) -> None:
+        self._source = source
         self._clock = clock
-
-    async def revoke(self, key: str, until: datetime) -> None:
-        ttl = math.ceil((until - self._clock.now()).total_seconds())
-        if ttl > 0:
-            await self._redis.set(key, b"1", ex=ttl)
-
-    async def is_revoked(self, *keys: str) -> bool:
-        return bool(await self._redis.exists(*keys))
-
-
-class DatabaseRevocations:
-    REREAD_S = 2.0
-
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self._db = db
-        self._clock = clock
+        self._reread_s = reread_s
         self._known: dict[str, datetime] = {}
         self._read_at = -math.inf
-        self._reading: asyncio.Lock = asyncio.Lock()
+        self._reading = asyncio.Lock()
 
     async def revoke(self, key: str, until: datetime) -> None:
-        now = self._clock.now()
-        async with unit_of_work(self._db) as session:
-            await session.execute(delete(RevokedToken).where(RevokedToken.expires_at <= now))
-            await session.merge(RevokedToken(key=key, expires_at=until))
+        await self._source.add(key, until, self._clock.now())
         self._known[key] = until
 
     async def is_revoked(self, *keys: str) -> bool:
-        if time.monotonic() - self._read_at > self.REREAD_S:
+        if time.monotonic() - self._read_at > self._reread_s:
             await self._reread()
         now = self._clock.now()
         return any((until := self._known.get(key)) is not None and until > now for key in keys)
 
     async def _reread(self) -> None:
-        # Other processes on the same database revoke too; one reader at a time refreshes.
-        if self._reading.locked():
+        if self._reading.locked():  # another request is already refreshing
             return
         async with self._reading:
-            now = self._clock.now()
-            async with unit_of_work(self._db, write=False) as session:
-                rows = await session.execute(
-                    select(RevokedToken.key, RevokedToken.expires_at).where(
-                        RevokedToken.expires_at > now
-                    )
-                )
-                self._known = {key: until for key, until in rows}
+            loaded = await self._source.load(self._clock.now())
+            # Keep what this process revoked since the read began.
+            self._known = loaded | {k: v for k, v in self._known.items() if k not in loaded}
             self._read_at = time.monotonic()
+
+
+class DatabaseSource:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(self, key: str, until: datetime, now: datetime) -> None:
+        async with unit_of_work(self._db) as session:
+            await session.execute(delete(RevokedToken).where(RevokedToken.expires_at <= now))
+            await session.merge(RevokedToken(key=key, expires_at=until))
+
+    async def load(self, now: datetime) -> dict[str, datetime]:
+        async with unit_of_work(self._db, write=False) as session:
+            rows = await session.execute(
+                select(RevokedToken.key, RevokedToken.expires_at).where(
+                    RevokedToken.expires_at > now
+                )
+            )
+            return {key: until for key, until in rows}
+
+
+class RedisSource:
+    def __init__(self, redis: Redis) -> None:
+        self._redis = redis
+
+    async def add(self, key: str, until: datetime, now: datetime) -> None:
+        ttl = math.ceil((until - now).total_seconds())
+        if ttl <= 0:
+            return
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.zadd(REDIS_SET, {key: until.timestamp()})
+            pipe.zremrangebyscore(REDIS_SET, "-inf", now.timestamp())
+            pipe.set(key, b"1", ex=ttl)
+            await pipe.execute()
+
+    async def load(self, now: datetime) -> dict[str, datetime]:
+        entries = await self._redis.zrangebyscore(
+            REDIS_SET, f"({now.timestamp()}", "+inf", withscores=True
+        )
+        loaded: dict[str, datetime] = {}
+        for key, score in cast(list[tuple[bytes, float]], entries):
+            name = key.decode() if isinstance(key, bytes) else str(key)
+            loaded[name] = datetime.fromtimestamp(float(score), now.tzinfo)
+        return loaded

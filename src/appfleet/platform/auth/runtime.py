@@ -10,7 +10,7 @@ from appfleet.core.settings import AuthSettings
 from appfleet.platform.auth.passwords import Passwords
 from appfleet.platform.auth.tokens import TokenCodec
 from appfleet.runtime.ratelimit import RateLimiter
-from appfleet.runtime.revocation import RevocationStore
+from appfleet.runtime.revocation import Revocations
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,7 +19,7 @@ class AuthRuntime:
     database: Database
     tokens: TokenCodec
     passwords: Passwords
-    revocations: RevocationStore
+    revocations: Revocations
     limiter: RateLimiter
 
     def access_ttl(self, app: AppContext) -> int:
