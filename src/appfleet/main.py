@@ -6,6 +6,7 @@ import os
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
+import httpx2
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -22,6 +23,7 @@ from appfleet.core.logging import configure_logging, get_logger
 from appfleet.core.registry import AppManifest, AppRegistry
 from appfleet.core.secrets import ConfigurationError, with_secret_key
 from appfleet.core.settings import Settings
+from appfleet.platform.auth.federated import IdentityVerifier, providers_from
 from appfleet.platform.auth.passwords import Passwords
 from appfleet.platform.auth.router import router as auth_router
 from appfleet.platform.auth.runtime import AuthRuntime
@@ -62,6 +64,13 @@ def create_app(
         app.state.redis = redis
         source: RevocationSource = RedisSource(redis) if redis is not None else DatabaseSource(db)
         revocations = Revocations(source, clock)
+        # One outbound HTTP client per process: connection reuse, explicit timeouts.
+        http = httpx2.AsyncClient(timeout=httpx2.Timeout(5.0, connect=3.0))
+        identities = IdentityVerifier(
+            http,
+            providers_from(settings.auth.apple_jwks_url, settings.auth.google_jwks_url),
+            settings.auth.jwks_cache_s,
+        )
         app.state.limiter = MemoryRateLimiter(clock)
         app.state.cache = RedisCache(redis) if redis is not None else MemoryCache()
         app.state.auth = AuthRuntime(
@@ -71,6 +80,7 @@ def create_app(
             passwords=passwords,
             revocations=revocations,
             limiter=app.state.limiter,
+            identities=identities,
         )
         app.state.health_checks = {"database": db.ping}
         if redis is not None:
@@ -88,6 +98,7 @@ def create_app(
         try:
             yield
         finally:
+            await http.aclose()
             if redis is not None:
                 await redis.aclose()
             await db.dispose()

@@ -111,6 +111,13 @@ class AuthSettings(BaseModel):
         19_456, ge=19_456, description="argon2id memory in KiB (OWASP minimum 19 MiB)."
     )
     argon2_parallelism: int = Field(1, ge=1, description="argon2id lanes.")
+    apple_jwks_url: str = Field(
+        "https://appleid.apple.com/auth/keys", description="Apple's signing keys (JWKS)."
+    )
+    google_jwks_url: str = Field(
+        "https://www.googleapis.com/oauth2/v3/certs", description="Google's signing keys (JWKS)."
+    )
+    jwks_cache_s: int = Field(3600, ge=60, description="How long fetched signing keys are kept.")
 
 
 class PlanSettings(BaseModel):
@@ -125,7 +132,13 @@ class AppSettings(BaseModel):
     """One `[app.<name>]` section of appfleet.toml."""
 
     display_name: str | None = Field(None, description="Name shown to users and in the console.")
-    bundle_ids: list[str] = Field(default_factory=list, description="iOS/Android bundle ids.")
+    bundle_ids: list[str] = Field(
+        default_factory=list, description="iOS/Android bundle ids (Apple sign-in audiences)."
+    )
+    google_client_ids: list[str] = Field(
+        default_factory=list,
+        description="OAuth client ids per platform (Google sign-in audiences).",
+    )
     email_sender: str | None = Field(None, description="From address of this app's email.")
     identity_group: str | None = Field(
         None, description="Apps in one group share accounts (default from the app's manifest)."

@@ -20,7 +20,9 @@ from appfleet.platform.auth.deps import (
 )
 from appfleet.platform.auth.schemas import (
     AnonymousRequest,
+    AppleSignIn,
     AuthResponse,
+    GoogleSignIn,
     LoginRequest,
     RefreshRequest,
     RegisterRequest,
@@ -28,6 +30,7 @@ from appfleet.platform.auth.schemas import (
     TokenPair,
 )
 from appfleet.platform.users import service as user_service
+from appfleet.platform.users.models import User
 from appfleet.platform.users.repository import UserRepository
 from appfleet.runtime.cache import CacheDep
 from appfleet.runtime.ratelimit import enforce, per_ip
@@ -47,6 +50,19 @@ def _register_limit(request: Request) -> int:
 MINUTE = 60.0
 
 
+async def _guest(session: DbSession, caller: CallerDep, claims: OptionalClaims) -> User | None:
+    """The calling guest account, when a guest's token came with the request."""
+    if claims is None:
+        return None
+    found = await UserRepository(session, caller.app.identity_group).member_of(
+        claims.user_id, caller.app.name
+    )
+    return found[0] if found and found[0].is_anonymous else None
+
+
+Guest = Annotated[User | None, Depends(_guest, scope="function")]
+
+
 @router.post(
     "/register", status_code=201, dependencies=[per_ip("register", _register_limit), Idempotent]
 )
@@ -54,17 +70,11 @@ async def register(
     body: RegisterRequest,
     session: DbSession,
     caller: CallerDep,
-    claims: OptionalClaims,
+    guest: Guest,
     cache: CacheDep,
     request: Request,
 ) -> AuthResponse:
     """Create an account (or upgrade the calling guest account, keeping its data)."""
-    guest = None
-    if claims is not None:
-        found = await UserRepository(session, caller.app.identity_group).member_of(
-            claims.user_id, caller.app.name
-        )
-        guest = found[0] if found and found[0].is_anonymous else None
     if guest is not None:
         apps = request.app.state.registry.in_group(guest.identity_group)
         user_service.forget_profile(session, cache, guest.id, apps)
@@ -101,6 +111,28 @@ async def oauth2_token(
             "username must be an email address", details={"username": {"message": "not an email"}}
         ) from exc
     return await service.log_in(session, caller, body)
+
+
+@router.post("/apple", dependencies=[per_ip("login", _login_limit)])
+async def sign_in_with_apple(
+    body: AppleSignIn, session: DbSession, caller: CallerDep, guest: Guest
+) -> AuthResponse:
+    """Sign in with Apple: the identity token from the device, checked against Apple's keys."""
+    identity = await caller.auth.identities.verify(
+        "apple", body.identity_token, caller.app.config.bundle_ids, body.nonce
+    )
+    return await service.sign_in_federated(session, caller, identity, body.name, guest, body.device)
+
+
+@router.post("/google", dependencies=[per_ip("login", _login_limit)])
+async def sign_in_with_google(
+    body: GoogleSignIn, session: DbSession, caller: CallerDep, guest: Guest
+) -> AuthResponse:
+    """Sign in with Google: the ID token from the device, checked against Google's keys."""
+    identity = await caller.auth.identities.verify(
+        "google", body.id_token, caller.app.config.google_client_ids, body.nonce
+    )
+    return await service.sign_in_federated(session, caller, identity, None, guest, body.device)
 
 
 @router.post("/refresh")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from appfleet.core.database import Database
 from appfleet.core.registry import AppContext
 from appfleet.core.settings import AuthSettings
+from appfleet.platform.auth.federated import IdentityVerifier
 from appfleet.platform.auth.passwords import Passwords
 from appfleet.platform.auth.tokens import TokenCodec
 from appfleet.runtime.ratelimit import RateLimiter
@@ -21,6 +22,7 @@ class AuthRuntime:
     passwords: Passwords
     revocations: Revocations
     limiter: RateLimiter
+    identities: IdentityVerifier
 
     def access_ttl(self, app: AppContext) -> int:
         return app.config.access_token_ttl_s or self.settings.access_token_ttl_s

@@ -38,6 +38,26 @@ class AnonymousRequest(BaseModel):
     device: DeviceInfo | None = None
 
 
+class AppleSignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    identity_token: str = Field(min_length=1, max_length=8192)
+    authorization_code: str | None = Field(None, max_length=1024)
+    name: str | None = Field(
+        None, min_length=1, max_length=100, description="Apple sends it on the first sign-in only"
+    )
+    nonce: str | None = Field(None, max_length=256)
+    device: DeviceInfo | None = None
+
+
+class GoogleSignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id_token: str = Field(min_length=1, max_length=8192)
+    nonce: str | None = Field(None, max_length=256)
+    device: DeviceInfo | None = None
+
+
 class RefreshRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,6 +18,7 @@ from appfleet.platform.audit import service as audit
 from appfleet.platform.audit.service import Origin
 from appfleet.platform.auth import tokens
 from appfleet.platform.auth.errors import AccountExists, BadCredentials, TokenRejected
+from appfleet.platform.auth.federated import Identity
 from appfleet.platform.auth.models import AuthSession, RefreshToken
 from appfleet.platform.auth.passwords import check_strength
 from appfleet.platform.auth.runtime import AuthRuntime
@@ -125,6 +127,60 @@ async def log_in(session: AsyncSession, caller: Caller, body: LoginRequest) -> A
     membership = await _membership(session, caller, user)
     audit.record(session, caller.clock, caller.origin, "login", user.id, method="password")
     return await _signed_in(session, caller, user, membership, body.device)
+
+
+_ADJECTIVES = ("Quiet", "Calm", "Gentle", "Bright", "Steady", "Brave", "Kind", "Swift")
+_ANIMALS = ("Otter", "Heron", "Fox", "Panda", "Finch", "Lynx", "Koala", "Dolphin")
+
+
+def pseudonym() -> str:
+    """A display name for someone who gave none (seed 002 shows pseudonyms, never emails)."""
+    return f"{secrets.choice(_ADJECTIVES)} {secrets.choice(_ANIMALS)} {secrets.randbelow(90) + 10}"
+
+
+async def sign_in_federated(
+    session: AsyncSession,
+    caller: Caller,
+    identity: Identity,
+    name: str | None,
+    guest: User | None,
+    device: DeviceInfo | None,
+) -> AuthResponse:
+    """Sign in with Apple or Google: the account that used this identity before, else the one
+    with the same verified email, else the calling guest account, else a new one."""
+    users = UserRepository(session, caller.app.identity_group)
+    user = await users.by_provider(identity.provider, identity.subject)
+    linked = user is None
+    email = identity.email.lower() if identity.email else None
+    if user is None and email and identity.email_verified:
+        user = await users.by_email(email)
+    if user is None and guest is not None:
+        user, guest.is_anonymous = guest, False
+        guest.email = guest.email or email
+        guest.name = name or guest.name or pseudonym()
+    now = caller.clock.now()
+    created = user is None
+    if user is None:
+        user = User(
+            identity_group=caller.app.identity_group,
+            email=email,
+            name=name or pseudonym(),
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(user)
+    elif not user.is_active:
+        raise TokenRejected("token_revoked", "This account is no longer active")
+    if linked:
+        setattr(user, f"{identity.provider}_sub", identity.subject)
+        if identity.email_verified and user.email == email and user.email_verified_at is None:
+            user.email_verified_at = now
+        user.updated_at = now
+    await session.flush()
+    membership = await _membership(session, caller, user)
+    action = "register" if created else "login"
+    audit.record(session, caller.clock, caller.origin, action, user.id, method=identity.provider)
+    return await _signed_in(session, caller, user, membership, device)
 
 
 async def refresh(session: AsyncSession, caller: Caller, refresh_token: str) -> TokenPair:

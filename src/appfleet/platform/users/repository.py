@@ -21,6 +21,11 @@ class UserRepository:
     async def by_email(self, email: str) -> User | None:
         return await self.session.scalar(self._in_group().where(User.email == email))
 
+    async def by_provider(self, provider: str, subject: str) -> User | None:
+        """The user signed in with `provider` ("apple" or "google") as `subject`."""
+        column = User.apple_sub if provider == "apple" else User.google_sub
+        return await self.session.scalar(self._in_group().where(column == subject))
+
     async def member_of(self, user_id: uuid.UUID, app: str) -> tuple[User, Membership] | None:
         """The user and their membership of `app`, if both exist."""
         row = (
