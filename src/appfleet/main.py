@@ -28,6 +28,7 @@ from appfleet.platform.auth.passwords import Passwords
 from appfleet.platform.auth.router import router as auth_router
 from appfleet.platform.auth.runtime import AuthRuntime
 from appfleet.platform.auth.tokens import TokenCodec
+from appfleet.platform.auth.totp import SecretBox
 from appfleet.platform.info.router import router as info_router
 from appfleet.platform.users.router import router as users_router
 from appfleet.runtime.cache import MemoryCache, RedisCache
@@ -53,7 +54,8 @@ def create_app(
     clock = clock or Clock()
     if settings.secret_key is None:  # with_secret_key sets it; this keeps the type honest
         raise ConfigurationError("APPFLEET_SECRET_KEY is not set")
-    tokens = TokenCodec(settings.secret_key.get_secret_value())
+    secret = settings.secret_key.get_secret_value()
+    tokens = TokenCodec(secret)
     passwords = Passwords(settings.auth)
 
     @asynccontextmanager
@@ -81,6 +83,7 @@ def create_app(
             revocations=revocations,
             limiter=app.state.limiter,
             identities=identities,
+            totp_box=SecretBox(secret),
         )
         app.state.health_checks = {"database": db.ping}
         if redis is not None:

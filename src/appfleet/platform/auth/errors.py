@@ -40,3 +40,26 @@ class AccountExists(Conflict):
 
     def __init__(self) -> None:
         super().__init__(details={"reason": "account_exists"})
+
+
+class SecondFactorRequired(NotAuthenticated):
+    """The password was right; a one-time code must follow, with this challenge token."""
+
+    default_message = "Enter the code from your authenticator app"
+
+    def __init__(self, challenge_token: str, expires_in: int) -> None:
+        super().__init__(
+            details={
+                "reason": "mfa_required",
+                "challenge_token": challenge_token,
+                "expires_in": expires_in,
+            },
+            keep_changes=True,
+        )
+
+
+class WrongSecondFactor(NotAuthenticated):
+    default_message = "That code is not valid"
+
+    def __init__(self) -> None:
+        super().__init__(details={"reason": "mfa_code_invalid"}, keep_changes=True)

@@ -45,3 +45,16 @@ class RefreshToken(Base):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     replaced_by: Mapped[uuid.UUID | None]
+
+
+class RecoveryCode(Base):
+    """A single-use two-factor recovery code, stored as a hash."""
+
+    __tablename__ = "auth_recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]

@@ -11,7 +11,7 @@ from appfleet.core.deps import DbSession
 from appfleet.core.errors import ValidationFailed
 from appfleet.core.idempotency.deps import Idempotent
 from appfleet.core.routing import app_router
-from appfleet.platform.auth import service
+from appfleet.platform.auth import mfa, service
 from appfleet.platform.auth.deps import (
     CallerDep,
     CurrentClaims,
@@ -22,12 +22,16 @@ from appfleet.platform.auth.schemas import (
     AnonymousRequest,
     AppleSignIn,
     AuthResponse,
+    CodeRequest,
     GoogleSignIn,
     LoginRequest,
+    MfaVerifyRequest,
+    RecoveryCodesRead,
     RefreshRequest,
     RegisterRequest,
     SessionRead,
     TokenPair,
+    TotpSetupRead,
 )
 from appfleet.platform.users import service as user_service
 from appfleet.platform.users.models import User
@@ -185,3 +189,37 @@ async def revoke_other_sessions(
         session, caller, member.user.id, member.claims.session_id
     )
     return {"revoked": revoked}
+
+
+@router.post("/mfa/totp/setup")
+async def start_totp_setup(
+    member: CurrentMember, session: DbSession, caller: CallerDep
+) -> TotpSetupRead:
+    """Begin two-factor sign-in: a secret and an otpauth:// URI for an authenticator app."""
+    return await mfa.start_setup(session, caller, member.user)
+
+
+@router.post("/mfa/totp/confirm")
+async def confirm_totp(
+    body: CodeRequest, member: CurrentMember, session: DbSession, caller: CallerDep
+) -> RecoveryCodesRead:
+    """Turn two-factor on with a first code; answers ten recovery codes, shown only now."""
+    return RecoveryCodesRead(
+        recovery_codes=await mfa.confirm(session, caller, member.user, body.code)
+    )
+
+
+@router.post("/mfa/totp/disable", status_code=204)
+async def disable_totp(
+    body: CodeRequest, member: CurrentMember, session: DbSession, caller: CallerDep
+) -> None:
+    """Turn two-factor off (needs a current code or a recovery code)."""
+    await mfa.disable(session, caller, member.user, body.code)
+
+
+@router.post("/mfa/verify")
+async def verify_second_factor(
+    body: MfaVerifyRequest, session: DbSession, caller: CallerDep
+) -> AuthResponse:
+    """Finish a two-factor sign-in: the login's challenge token and a code."""
+    return await mfa.verify(session, caller, body.challenge_token, body.code, body.device)

@@ -10,6 +10,7 @@ from appfleet.core.settings import AuthSettings
 from appfleet.platform.auth.federated import IdentityVerifier
 from appfleet.platform.auth.passwords import Passwords
 from appfleet.platform.auth.tokens import TokenCodec
+from appfleet.platform.auth.totp import SecretBox
 from appfleet.runtime.ratelimit import RateLimiter
 from appfleet.runtime.revocation import Revocations
 
@@ -23,6 +24,7 @@ class AuthRuntime:
     revocations: Revocations
     limiter: RateLimiter
     identities: IdentityVerifier
+    totp_box: SecretBox
 
     def access_ttl(self, app: AppContext) -> int:
         return app.config.access_token_ttl_s or self.settings.access_token_ttl_s

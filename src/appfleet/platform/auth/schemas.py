@@ -90,3 +90,26 @@ class SessionRead(BaseModel):
     created_at: datetime
     last_seen_at: datetime
     current: bool
+
+
+class TotpSetupRead(BaseModel):
+    secret: str = Field(description="Base32 secret, for manual entry")
+    otpauth_uri: str = Field(description="Encode as a QR code for authenticator apps")
+
+
+class CodeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=6, max_length=32, description="A 6-digit code or a recovery code")
+
+
+class RecoveryCodesRead(BaseModel):
+    recovery_codes: list[str] = Field(description="Shown once; each works one time")
+
+
+class MfaVerifyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    challenge_token: str = Field(min_length=1, max_length=4096)
+    code: str = Field(min_length=6, max_length=32)
+    device: DeviceInfo | None = None

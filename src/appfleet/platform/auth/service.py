@@ -17,7 +17,12 @@ from appfleet.core.registry import AppContext
 from appfleet.platform.audit import service as audit
 from appfleet.platform.audit.service import Origin
 from appfleet.platform.auth import tokens
-from appfleet.platform.auth.errors import AccountExists, BadCredentials, TokenRejected
+from appfleet.platform.auth.errors import (
+    AccountExists,
+    BadCredentials,
+    SecondFactorRequired,
+    TokenRejected,
+)
 from appfleet.platform.auth.federated import Identity
 from appfleet.platform.auth.models import AuthSession, RefreshToken
 from appfleet.platform.auth.passwords import check_strength
@@ -58,7 +63,7 @@ async def register(
         raise AccountExists()
     now = caller.clock.now()
     if guest is not None:
-        user, membership = guest, await _membership(session, caller, guest)
+        user, membership = guest, await membership_in_app(session, caller, guest)
         user.is_anonymous = False
         user.email, user.password_hash, user.name, user.updated_at = (
             email,
@@ -79,7 +84,7 @@ async def register(
         await session.flush()
         membership = await user_service.join_app(session, caller.clock, user, caller.app)
     audit.record(session, caller.clock, caller.origin, "register", user.id, upgraded=bool(guest))
-    return await _signed_in(session, caller, user, membership, body.device)
+    return await signed_in(session, caller, user, membership, body.device)
 
 
 async def sign_in_anonymously(
@@ -97,7 +102,7 @@ async def sign_in_anonymously(
     await session.flush()
     membership = await user_service.join_app(session, caller.clock, user, caller.app)
     audit.record(session, caller.clock, caller.origin, "register_anonymous", user.id)
-    return await _signed_in(session, caller, user, membership, device)
+    return await signed_in(session, caller, user, membership, device)
 
 
 async def log_in(session: AsyncSession, caller: Caller, body: LoginRequest) -> AuthResponse:
@@ -124,9 +129,12 @@ async def log_in(session: AsyncSession, caller: Caller, body: LoginRequest) -> A
         raise BadCredentials()
     if upgraded:
         user.password_hash = upgraded
-    membership = await _membership(session, caller, user)
+    if user.totp_enabled_at is not None:
+        audit.record(session, caller.clock, caller.origin, "login_mfa_challenge", user.id)
+        raise second_factor_challenge(caller, user)
+    membership = await membership_in_app(session, caller, user)
     audit.record(session, caller.clock, caller.origin, "login", user.id, method="password")
-    return await _signed_in(session, caller, user, membership, body.device)
+    return await signed_in(session, caller, user, membership, body.device)
 
 
 _ADJECTIVES = ("Quiet", "Calm", "Gentle", "Bright", "Steady", "Brave", "Kind", "Swift")
@@ -177,10 +185,21 @@ async def sign_in_federated(
             user.email_verified_at = now
         user.updated_at = now
     await session.flush()
-    membership = await _membership(session, caller, user)
+    membership = await membership_in_app(session, caller, user)
     action = "register" if created else "login"
     audit.record(session, caller.clock, caller.origin, action, user.id, method=identity.provider)
-    return await _signed_in(session, caller, user, membership, device)
+    return await signed_in(session, caller, user, membership, device)
+
+
+MFA_CHALLENGE_TTL_S = 300
+
+
+def second_factor_challenge(caller: Caller, user: User) -> SecondFactorRequired:
+    """What a correct password gets when two-factor is on: a token for the second step."""
+    claims = tokens.challenge_claims(
+        user.id, caller.app.name, caller.clock.now(), MFA_CHALLENGE_TTL_S
+    )
+    return SecondFactorRequired(caller.auth.tokens.mint(claims), MFA_CHALLENGE_TTL_S)
 
 
 async def refresh(session: AsyncSession, caller: Caller, refresh_token: str) -> TokenPair:
@@ -307,7 +326,7 @@ async def _end_session(
     after_commit(session, forget_session)
 
 
-async def _membership(session: AsyncSession, caller: Caller, user: User) -> Membership:
+async def membership_in_app(session: AsyncSession, caller: Caller, user: User) -> Membership:
     """The user's membership of this app, created on their first sign-in here."""
     found = await UserRepository(session, caller.app.identity_group).membership(
         user.id, caller.app.name
@@ -315,7 +334,7 @@ async def _membership(session: AsyncSession, caller: Caller, user: User) -> Memb
     return found or await user_service.join_app(session, caller.clock, user, caller.app)
 
 
-async def _signed_in(
+async def signed_in(
     session: AsyncSession,
     caller: Caller,
     user: User,

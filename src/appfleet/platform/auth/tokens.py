@@ -28,7 +28,7 @@ from appfleet.platform.auth.errors import TokenRejected
 
 ALGORITHM = "HS256"
 ISSUER = "appfleet"
-TokenType = Literal["access", "refresh"]
+TokenType = Literal["access", "refresh", "mfa"]
 _REQUIRED = ["sub", "aud", "iss", "type", "iat", "exp", "jti", "sid"]
 
 
@@ -122,3 +122,10 @@ def _whole(moment: datetime) -> datetime:
 
 def _s(seconds: int) -> timedelta:
     return timedelta(seconds=seconds)
+
+
+def challenge_claims(user_id: uuid.UUID, app: str, at: datetime, ttl_s: int) -> Claims:
+    """A short-lived token proving the password step of a two-factor sign-in succeeded."""
+    return Claims(
+        user_id, app, "mfa", uuid.uuid4(), uuid.uuid4(), _whole(at), _whole(at) + _s(ttl_s)
+    )

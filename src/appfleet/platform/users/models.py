@@ -32,6 +32,9 @@ class User(Base):
     role: Mapped[str | None] = mapped_column(String(20))
     is_anonymous: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
+    totp_secret: Mapped[str | None] = mapped_column(String(255))  # encrypted (auth/totp.py)
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]
     apple_sub: Mapped[str | None] = mapped_column(String(255))
     google_sub: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime]
