@@ -31,6 +31,7 @@ from appfleet.platform.auth.tokens import TokenCodec
 from appfleet.platform.auth.totp import SecretBox
 from appfleet.platform.info.router import router as info_router
 from appfleet.platform.users.router import router as users_router
+from appfleet.platform.users.service import ProfileCache
 from appfleet.runtime.cache import MemoryCache, RedisCache
 from appfleet.runtime.ratelimit import MemoryRateLimiter
 from appfleet.runtime.redis import create_redis
@@ -75,6 +76,7 @@ def create_app(
         )
         app.state.limiter = MemoryRateLimiter(clock)
         app.state.cache = RedisCache(redis) if redis is not None else MemoryCache()
+        app.state.profiles = ProfileCache(app.state.cache, registry)
         app.state.auth = AuthRuntime(
             settings=settings.auth,
             database=db,
@@ -84,6 +86,7 @@ def create_app(
             limiter=app.state.limiter,
             identities=identities,
             totp_box=SecretBox(secret),
+            profiles=app.state.profiles,
         )
         app.state.health_checks = {"database": db.ping}
         if redis is not None:

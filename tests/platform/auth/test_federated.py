@@ -172,3 +172,17 @@ async def test_an_app_without_ids_refuses_provider_sign_in(
     token = key_server.token(issuer=APPLE, audience=BUNDLE)
     response = await client.post("/api/v1/pennywise/auth/apple", json={"identity_token": token})
     assert (response.status_code, reason(response)) == (401, "token_invalid")
+
+
+async def test_an_upgraded_guest_sees_the_new_profile_at_once(
+    client: httpx2.AsyncClient, key_server: KeyServer
+) -> None:
+    guest = (await client.post(f"{CF}/auth/anonymous")).json()
+    headers = bearer(guest["access_token"])
+    assert (await client.get(f"{CF}/users/me", headers=headers)).json()["is_anonymous"] is True
+    token = key_server.token(issuer=APPLE, audience=BUNDLE, subject="001.cached", email=None)
+    await client.post(
+        f"{CF}/auth/apple", json={"identity_token": token, "name": "Ann"}, headers=headers
+    )
+    profile = (await client.get(f"{CF}/users/me", headers=headers)).json()
+    assert (profile["is_anonymous"], profile["name"]) == (False, "Ann")

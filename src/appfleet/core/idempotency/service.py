@@ -4,7 +4,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
@@ -111,13 +111,6 @@ async def complete(claim: Claim, response: Response) -> None:
     record.status_code = response.status_code
     record.content_type = response.headers.get("content-type")
     record.body = bytes(response.body)
-
-
-async def purge_expired(session: AsyncSession, clock: Clock) -> int:
-    result = await session.execute(
-        delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= clock.now())
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def _find(

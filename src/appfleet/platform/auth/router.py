@@ -33,10 +33,8 @@ from appfleet.platform.auth.schemas import (
     TokenPair,
     TotpSetupRead,
 )
-from appfleet.platform.users import service as user_service
 from appfleet.platform.users.models import User
 from appfleet.platform.users.repository import UserRepository
-from appfleet.runtime.cache import CacheDep
 from appfleet.runtime.ratelimit import enforce, per_ip
 
 router = app_router(prefix="/auth", tags=["auth"])
@@ -71,17 +69,9 @@ Guest = Annotated[User | None, Depends(_guest, scope="function")]
     "/register", status_code=201, dependencies=[per_ip("register", _register_limit), Idempotent]
 )
 async def register(
-    body: RegisterRequest,
-    session: DbSession,
-    caller: CallerDep,
-    guest: Guest,
-    cache: CacheDep,
-    request: Request,
+    body: RegisterRequest, session: DbSession, caller: CallerDep, guest: Guest
 ) -> AuthResponse:
     """Create an account (or upgrade the calling guest account, keeping its data)."""
-    if guest is not None:
-        apps = request.app.state.registry.in_group(guest.identity_group)
-        user_service.forget_profile(session, cache, guest.id, apps)
     return await service.register(session, caller, body, guest)
 
 

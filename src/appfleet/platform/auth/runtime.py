@@ -11,6 +11,7 @@ from appfleet.platform.auth.federated import IdentityVerifier
 from appfleet.platform.auth.passwords import Passwords
 from appfleet.platform.auth.tokens import TokenCodec
 from appfleet.platform.auth.totp import SecretBox
+from appfleet.platform.users.service import ProfileCache
 from appfleet.runtime.ratelimit import RateLimiter
 from appfleet.runtime.revocation import Revocations
 
@@ -25,6 +26,7 @@ class AuthRuntime:
     limiter: RateLimiter
     identities: IdentityVerifier
     totp_box: SecretBox
+    profiles: ProfileCache
 
     def access_ttl(self, app: AppContext) -> int:
         return app.config.access_token_ttl_s or self.settings.access_token_ttl_s

@@ -64,6 +64,7 @@ async def register(
     now = caller.clock.now()
     if guest is not None:
         user, membership = guest, await membership_in_app(session, caller, guest)
+        caller.auth.profiles.forget(session, guest)
         user.is_anonymous = False
         user.email, user.password_hash, user.name, user.updated_at = (
             email,
@@ -179,6 +180,8 @@ async def sign_in_federated(
         session.add(user)
     elif not user.is_active:
         raise TokenRejected("token_revoked", "This account is no longer active")
+    if not created:
+        caller.auth.profiles.forget(session, user)
     if linked:
         setattr(user, f"{identity.provider}_sub", identity.subject)
         if identity.email_verified and user.email == email and user.email_verified_at is None:

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core.clock import Clock, zone
 from appfleet.core.database import Database, after_commit, unit_of_work
-from appfleet.core.registry import AppContext
+from appfleet.core.registry import AppContext, AppRegistry
 from appfleet.platform.users.models import Membership, User
 from appfleet.platform.users.repository import UserRepository
 from appfleet.platform.users.schemas import UserRead, UserUpdate
@@ -64,29 +64,33 @@ def profile_key(user_id: uuid.UUID, app: str) -> str:
     return f"cache:user:{user_id}:{app}"
 
 
-async def cached_profile(
-    cache: Cache, db: Database, app: AppContext, user_id: uuid.UUID
-) -> bytes | None:
-    """The user's profile as JSON, from the cache or the database (then cached); None when the
-    user is gone or inactive. A cache hit opens no database session at all."""
-    key = profile_key(user_id, app.name)
-    if (cached := await cache.get(key)) is not None:
-        return cached
-    async with unit_of_work(db, write=False) as session:
-        found = await UserRepository(session, app.identity_group).member_of(user_id, app.name)
-    if found is None or not found[0].is_active:
-        return None
-    body = to_read(*found).model_dump_json().encode()
-    await cache.set(key, body, PROFILE_TTL_S)
-    return body
+class ProfileCache:
+    """Profiles cached per (user, app). A change forgets them, after it commits, in every app
+    that shares the account, so no app serves a stale profile."""
 
+    def __init__(self, cache: Cache, registry: AppRegistry) -> None:
+        self._cache = cache
+        self._registry = registry
 
-def forget_profile(
-    session: AsyncSession, cache: Cache, user_id: uuid.UUID, apps: list[str]
-) -> None:
-    """Drop the cached profile in every app sharing the account, once the change commits."""
+    async def read(self, db: Database, app: AppContext, user_id: uuid.UUID) -> bytes | None:
+        """The user's profile as JSON, from the cache or the database (then cached); None when
+        the user is gone or inactive. A cache hit opens no database session at all."""
+        key = profile_key(user_id, app.name)
+        if (cached := await self._cache.get(key)) is not None:
+            return cached
+        async with unit_of_work(db, write=False) as session:
+            found = await UserRepository(session, app.identity_group).member_of(user_id, app.name)
+        if found is None or not found[0].is_active:
+            return None
+        body = to_read(*found).model_dump_json().encode()
+        await self._cache.set(key, body, PROFILE_TTL_S)
+        return body
 
-    async def forget() -> None:
-        await cache.delete(*(profile_key(user_id, app) for app in apps))
+    def forget(self, session: AsyncSession, user: User) -> None:
+        keys = [profile_key(user.id, app) for app in self._registry.in_group(user.identity_group)]
+        cache = self._cache
 
-    after_commit(session, forget)
+        async def forget() -> None:
+            await cache.delete(*keys)
+
+        after_commit(session, forget)
