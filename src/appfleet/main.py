@@ -23,6 +23,8 @@ from appfleet.core.logging import configure_logging, get_logger
 from appfleet.core.registry import AppManifest, AppRegistry
 from appfleet.core.secrets import ConfigurationError, with_secret_key
 from appfleet.core.settings import Settings
+from appfleet.platform.auth.apple import AppleGrants
+from appfleet.platform.auth.digest import TokenDigest
 from appfleet.platform.auth.federated import IdentityVerifier, providers_from
 from appfleet.platform.auth.passwords import Passwords
 from appfleet.platform.auth.router import router as auth_router
@@ -30,6 +32,7 @@ from appfleet.platform.auth.runtime import AuthRuntime
 from appfleet.platform.auth.tokens import TokenCodec
 from appfleet.platform.auth.totp import SecretBox
 from appfleet.platform.info.router import router as info_router
+from appfleet.platform.privacy.router import router as privacy_router
 from appfleet.platform.users.router import router as users_router
 from appfleet.platform.users.service import ProfileCache
 from appfleet.runtime.cache import MemoryCache, RedisCache
@@ -40,7 +43,7 @@ from appfleet.runtime.revocation import DatabaseSource, RedisSource, Revocations
 log = get_logger("appfleet")
 
 # Routers every app gets under its own prefix, in addition to its own.
-PLATFORM_ROUTERS = (info_router, auth_router, users_router)
+PLATFORM_ROUTERS = (info_router, auth_router, users_router, privacy_router)
 
 
 def create_app(
@@ -74,6 +77,7 @@ def create_app(
             providers_from(settings.auth.apple_jwks_url, settings.auth.google_jwks_url),
             settings.auth.jwks_cache_s,
         )
+        box = SecretBox(secret)
         app.state.limiter = MemoryRateLimiter(clock)
         app.state.cache = RedisCache(redis) if redis is not None else MemoryCache()
         app.state.profiles = ProfileCache(app.state.cache, registry)
@@ -85,8 +89,10 @@ def create_app(
             revocations=revocations,
             limiter=app.state.limiter,
             identities=identities,
-            totp_box=SecretBox(secret),
+            secret_box=box,
             profiles=app.state.profiles,
+            digest=TokenDigest(secret),
+            apple=AppleGrants(http, settings.auth.apple_api_url, box, registry),
         )
         app.state.health_checks = {"database": db.ping}
         if redis is not None:

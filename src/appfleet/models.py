@@ -4,8 +4,10 @@ from appfleet.core.database import Base
 from appfleet.core.idempotency import models as idempotency_models
 from appfleet.platform.audit import models as audit_models
 from appfleet.platform.auth import models as auth_models
+from appfleet.platform.privacy import models as privacy_models
 from appfleet.platform.users import models as user_models
 from appfleet.runtime import models as runtime_models
+from appfleet.runtime import outbox as outbox_models
 
 metadata = Base.metadata
 
@@ -14,6 +16,8 @@ __all__ = [
     "auth_models",
     "idempotency_models",
     "metadata",
+    "outbox_models",
+    "privacy_models",
     "runtime_models",
     "user_models",
 ]

@@ -6,16 +6,24 @@ manifests in, so core never imports an app.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import APIRouter, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core.errors import NotFound
 from appfleet.core.secrets import ConfigurationError
 from appfleet.core.settings import AppSettings, Settings
 
 API_PREFIX = "/api/v1"
+
+# Privacy hooks an app registers: what it stores about a user (JSON-ready, for the export) and
+# how to erase it (called by the purge, inside the purge's unit of work).
+DataExporter = Callable[[AsyncSession, uuid.UUID], Awaitable[dict[str, Any]]]
+DataEraser = Callable[[AsyncSession, uuid.UUID], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +37,8 @@ class AppManifest:
     features: tuple[str, ...] = ()
     # Apps in one identity group share accounts; None means the app is a group of its own.
     identity_group: str | None = None
+    export_data: DataExporter | None = None
+    erase_data: DataEraser | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +51,8 @@ class AppContext:
     identity_group: str
     features: tuple[str, ...]
     config: AppSettings = field(repr=False)
+    export_data: DataExporter | None = field(default=None, repr=False)
+    erase_data: DataEraser | None = field(default=None, repr=False)
 
     @property
     def prefix(self) -> str:
@@ -100,6 +112,8 @@ def _context(manifest: AppManifest, config: AppSettings) -> AppContext:
         identity_group=config.identity_group or manifest.identity_group or manifest.name,
         features=tuple(f for f in manifest.features if f not in disabled),
         config=config,
+        export_data=manifest.export_data,
+        erase_data=manifest.erase_data,
     )
 
 

@@ -118,6 +118,20 @@ class AuthSettings(BaseModel):
         "https://www.googleapis.com/oauth2/v3/certs", description="Google's signing keys (JWKS)."
     )
     jwks_cache_s: int = Field(3600, ge=60, description="How long fetched signing keys are kept.")
+    apple_api_url: str = Field(
+        "https://appleid.apple.com",
+        description="Apple's token and revocation endpoints live under this URL.",
+    )
+    forgot_per_5_minutes: int = Field(
+        3, ge=1, description="Password-reset requests per 5 minutes per IP and per email."
+    )
+    password_reset_ttl_s: int = Field(3600, ge=300, description="A reset link works this long.")
+    verification_code_ttl_s: int = Field(
+        900, ge=60, description="An email verification code works this long."
+    )
+    deletion_retention_days: int = Field(
+        30, ge=0, description="A deleted account can be restored for this long, then is purged."
+    )
 
 
 class PlanSettings(BaseModel):
@@ -140,6 +154,18 @@ class AppSettings(BaseModel):
         description="OAuth client ids per platform (Google sign-in audiences).",
     )
     email_sender: str | None = Field(None, description="From address of this app's email.")
+    password_reset_url: str | None = Field(
+        None,
+        description="Link in reset emails, with {token} in it (e.g. a deep link). Unset: the "
+        "email carries the token to paste.",
+    )
+    apple_team_id: str | None = Field(None, description="Apple developer team id.")
+    apple_key_id: str | None = Field(None, description="Id of the Sign in with Apple key.")
+    apple_private_key: SecretStr | None = Field(
+        None,
+        description="That key (.p8 PEM): signs the client secret for Apple's token and "
+        "revocation endpoints. Unset: Apple grants are not revoked on deletion.",
+    )
     identity_group: str | None = Field(
         None, description="Apps in one group share accounts (default from the app's manifest)."
     )

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
-from appfleet.core.errors import Conflict, NotAuthenticated
+from appfleet.core.errors import Conflict, Forbidden, NotAuthenticated
 
 TokenProblem = Literal["token_expired", "token_revoked", "reuse_detected", "token_invalid"]
 
@@ -63,3 +64,18 @@ class WrongSecondFactor(NotAuthenticated):
 
     def __init__(self) -> None:
         super().__init__(details={"reason": "mfa_code_invalid"}, keep_changes=True)
+
+
+class AccountDeleted(Forbidden):
+    """Right credentials, but the account was deleted: it can be restored until it is purged."""
+
+    default_message = "This account was deleted; restore it to sign in again"
+
+    def __init__(self, purge_after: datetime | None) -> None:
+        super().__init__(
+            details={
+                "reason": "account_deleted",
+                "restorable_until": purge_after.isoformat() if purge_after else None,
+            },
+            keep_changes=True,
+        )

@@ -35,6 +35,7 @@ class Identity:
     subject: str
     email: str | None
     email_verified: bool
+    audience: str  # the app id the token was issued to (a bundle id or client id)
 
 
 class KeySet:
@@ -106,8 +107,13 @@ class IdentityVerifier:
             raise TokenRejected("token_invalid", "The nonce does not match")
         verified = claims.get("email_verified") in (True, "true")
         email = claims.get("email")
+        audience = claims["aud"] if isinstance(claims["aud"], str) else claims["aud"][0]
         return Identity(
-            provider, str(claims["sub"]), email if isinstance(email, str) else None, verified
+            provider,
+            str(claims["sub"]),
+            email if isinstance(email, str) else None,
+            verified,
+            str(audience),
         )
 
 

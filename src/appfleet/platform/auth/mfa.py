@@ -26,7 +26,7 @@ async def start_setup(session: AsyncSession, caller: Caller, user: User) -> Totp
     if user.totp_enabled_at is not None:
         raise Conflict("Two-factor sign-in is already on; turn it off first")
     secret = totp.new_secret()
-    user.totp_secret = caller.auth.totp_box.seal(secret)
+    user.totp_secret = caller.auth.secret_box.seal(secret)
     account = user.email or str(user.id)
     audit.record(session, caller.clock, caller.origin, "mfa_setup", user.id)
     return TotpSetupRead(
@@ -37,7 +37,7 @@ async def start_setup(session: AsyncSession, caller: Caller, user: User) -> Totp
 
 async def confirm(session: AsyncSession, caller: Caller, user: User, code: str) -> list[str]:
     """Turn two-factor on once the first code checks out; the recovery codes, shown once."""
-    secret = caller.auth.totp_box.open(user.totp_secret) if user.totp_secret else None
+    secret = caller.auth.secret_box.open(user.totp_secret) if user.totp_secret else None
     if secret is None or user.totp_enabled_at is not None:
         raise Conflict("Start the setup first")
     step = totp.matching_step(secret, code, caller.clock.now(), user.totp_last_step)
@@ -88,7 +88,7 @@ async def verify(
 
 
 async def _second_factor_ok(session: AsyncSession, caller: Caller, user: User, code: str) -> bool:
-    secret = caller.auth.totp_box.open(user.totp_secret) if user.totp_secret else None
+    secret = caller.auth.secret_box.open(user.totp_secret) if user.totp_secret else None
     if secret is not None:
         step = totp.matching_step(secret, code.strip(), caller.clock.now(), user.totp_last_step)
         if step is not None:

@@ -11,45 +11,45 @@ from appfleet.core.deps import DbSession
 from appfleet.core.errors import ValidationFailed
 from appfleet.core.idempotency.deps import Idempotent
 from appfleet.core.routing import app_router
-from appfleet.platform.auth import mfa, service
+from appfleet.platform.auth import mfa, recovery, service
 from appfleet.platform.auth.deps import (
     CallerDep,
     CurrentClaims,
     CurrentMember,
     OptionalClaims,
 )
+from appfleet.platform.auth.limits import (
+    FIVE_MINUTES,
+    MINUTE,
+    forgot_limit,
+    login_limit,
+    register_limit,
+)
 from appfleet.platform.auth.schemas import (
+    Accepted,
     AnonymousRequest,
     AppleSignIn,
     AuthResponse,
     CodeRequest,
+    ForgotRequest,
     GoogleSignIn,
     LoginRequest,
     MfaVerifyRequest,
     RecoveryCodesRead,
     RefreshRequest,
     RegisterRequest,
+    ResetRequest,
     SessionRead,
     TokenPair,
     TotpSetupRead,
+    VerificationSent,
+    VerifyEmailRequest,
 )
 from appfleet.platform.users.models import User
 from appfleet.platform.users.repository import UserRepository
 from appfleet.runtime.ratelimit import enforce, per_ip
 
 router = app_router(prefix="/auth", tags=["auth"])
-
-
-# Seed 000's limits by default: login 5/min (per IP and per email), register 3/min per IP.
-def _login_limit(request: Request) -> int:
-    return request.app.state.auth.settings.login_per_minute  # type: ignore[no-any-return]
-
-
-def _register_limit(request: Request) -> int:
-    return request.app.state.auth.settings.register_per_minute  # type: ignore[no-any-return]
-
-
-MINUTE = 60.0
 
 
 async def _guest(session: DbSession, caller: CallerDep, claims: OptionalClaims) -> User | None:
@@ -66,7 +66,7 @@ Guest = Annotated[User | None, Depends(_guest, scope="function")]
 
 
 @router.post(
-    "/register", status_code=201, dependencies=[per_ip("register", _register_limit), Idempotent]
+    "/register", status_code=201, dependencies=[per_ip("register", register_limit), Idempotent]
 )
 async def register(
     body: RegisterRequest, session: DbSession, caller: CallerDep, guest: Guest
@@ -75,7 +75,7 @@ async def register(
     return await service.register(session, caller, body, guest)
 
 
-@router.post("/anonymous", status_code=201, dependencies=[per_ip("register", _register_limit)])
+@router.post("/anonymous", status_code=201, dependencies=[per_ip("register", register_limit)])
 async def sign_in_anonymously(
     session: DbSession, caller: CallerDep, body: AnonymousRequest | None = None
 ) -> AuthResponse:
@@ -83,17 +83,17 @@ async def sign_in_anonymously(
     return await service.sign_in_anonymously(session, caller, body.device if body else None)
 
 
-@router.post("/login", dependencies=[per_ip("login", _login_limit)])
+@router.post("/login", dependencies=[per_ip("login", login_limit)])
 async def log_in(
     body: LoginRequest, session: DbSession, caller: CallerDep, request: Request
 ) -> AuthResponse:
     """Sign in with email and password."""
     email_key = f"ratelimit:email:{caller.app.identity_group}:{body.email.lower()}:login"
-    await enforce(request, caller.auth.limiter, email_key, _login_limit(request), MINUTE)
+    await enforce(request, caller.auth.limiter, email_key, login_limit(request), MINUTE)
     return await service.log_in(session, caller, body)
 
 
-@router.post("/token", dependencies=[per_ip("login", _login_limit)])
+@router.post("/token", dependencies=[per_ip("login", login_limit)])
 async def oauth2_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], session: DbSession, caller: CallerDep
 ) -> AuthResponse:
@@ -107,7 +107,7 @@ async def oauth2_token(
     return await service.log_in(session, caller, body)
 
 
-@router.post("/apple", dependencies=[per_ip("login", _login_limit)])
+@router.post("/apple", dependencies=[per_ip("login", login_limit)])
 async def sign_in_with_apple(
     body: AppleSignIn, session: DbSession, caller: CallerDep, guest: Guest
 ) -> AuthResponse:
@@ -115,10 +115,18 @@ async def sign_in_with_apple(
     identity = await caller.auth.identities.verify(
         "apple", body.identity_token, caller.app.config.bundle_ids, body.nonce
     )
-    return await service.sign_in_federated(session, caller, identity, body.name, guest, body.device)
+    # The code buys a refresh token we keep only to revoke the grant if the account is deleted.
+    grant = (
+        await caller.auth.apple.exchange(caller.app, identity.audience, body.authorization_code)
+        if body.authorization_code
+        else None
+    )
+    return await service.sign_in_federated(
+        session, caller, identity, body.name, guest, body.device, apple_grant=grant
+    )
 
 
-@router.post("/google", dependencies=[per_ip("login", _login_limit)])
+@router.post("/google", dependencies=[per_ip("login", login_limit)])
 async def sign_in_with_google(
     body: GoogleSignIn, session: DbSession, caller: CallerDep, guest: Guest
 ) -> AuthResponse:
@@ -213,3 +221,41 @@ async def verify_second_factor(
 ) -> AuthResponse:
     """Finish a two-factor sign-in: the login's challenge token and a code."""
     return await mfa.verify(session, caller, body.challenge_token, body.code, body.device)
+
+
+@router.post(
+    "/forgot", status_code=202, dependencies=[per_ip("forgot", forgot_limit, FIVE_MINUTES)]
+)
+async def forgot_password(
+    body: ForgotRequest, session: DbSession, caller: CallerDep, request: Request
+) -> Accepted:
+    """Email a password-reset link. The answer is the same whether or not the account exists."""
+    email_key = f"ratelimit:email:{caller.app.identity_group}:{body.email.lower()}:forgot"
+    await enforce(request, caller.auth.limiter, email_key, forgot_limit(request), FIVE_MINUTES)
+    await recovery.request_password_reset(session, caller, body.email)
+    return Accepted(message="If an account uses this address, a reset email is on its way")
+
+
+@router.post("/reset", status_code=204, dependencies=[per_ip("login", login_limit)])
+async def reset_password(body: ResetRequest, session: DbSession, caller: CallerDep) -> None:
+    """Choose a new password with the token from the reset email; signs out every device."""
+    await recovery.reset_password(session, caller, body.token, body.password)
+
+
+@router.post("/verify-email/request", status_code=202)
+async def request_email_verification(
+    member: CurrentMember, session: DbSession, caller: CallerDep, request: Request
+) -> VerificationSent:
+    """Email a six-digit code to confirm the account's address."""
+    key = f"ratelimit:user:{member.user.id}:verify-email"
+    await enforce(request, caller.auth.limiter, key, forgot_limit(request), FIVE_MINUTES)
+    expires_at = await recovery.request_verification(session, caller, member.user)
+    return VerificationSent(message="A code is on its way", expires_at=expires_at)
+
+
+@router.post("/verify-email", status_code=204)
+async def verify_email(
+    body: VerifyEmailRequest, member: CurrentMember, session: DbSession, caller: CallerDep
+) -> None:
+    """Confirm the address with the emailed code (five tries per code)."""
+    await recovery.verify_email(session, caller, member.user, body.code.strip())

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from appfleet.core.database import Database
 from appfleet.core.registry import AppContext
 from appfleet.core.settings import AuthSettings
+from appfleet.platform.auth.apple import AppleGrants
+from appfleet.platform.auth.digest import TokenDigest
 from appfleet.platform.auth.federated import IdentityVerifier
 from appfleet.platform.auth.passwords import Passwords
 from appfleet.platform.auth.tokens import TokenCodec
@@ -25,8 +27,10 @@ class AuthRuntime:
     revocations: Revocations
     limiter: RateLimiter
     identities: IdentityVerifier
-    totp_box: SecretBox
+    secret_box: SecretBox
     profiles: ProfileCache
+    digest: TokenDigest
+    apple: AppleGrants
 
     def access_ttl(self, app: AppContext) -> int:
         return app.config.access_token_ttl_s or self.settings.access_token_ttl_s

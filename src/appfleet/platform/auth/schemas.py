@@ -113,3 +113,31 @@ class MfaVerifyRequest(BaseModel):
     challenge_token: str = Field(min_length=1, max_length=4096)
     code: str = Field(min_length=6, max_length=32)
     device: DeviceInfo | None = None
+
+
+class ForgotRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: EmailStr
+
+
+class ResetRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=1, max_length=256, description="From the reset email")
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class Accepted(BaseModel):
+    message: str
+
+
+class VerificationSent(BaseModel):
+    message: str
+    expires_at: datetime
+
+
+class VerifyEmailRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(pattern=r"^\s*\d{6}\s*$", description="The six digits from the email")

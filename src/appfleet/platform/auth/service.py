@@ -18,6 +18,7 @@ from appfleet.platform.audit import service as audit
 from appfleet.platform.audit.service import Origin
 from appfleet.platform.auth import tokens
 from appfleet.platform.auth.errors import (
+    AccountDeleted,
     AccountExists,
     BadCredentials,
     SecondFactorRequired,
@@ -106,36 +107,58 @@ async def sign_in_anonymously(
     return await signed_in(session, caller, user, membership, device)
 
 
-async def log_in(session: AsyncSession, caller: Caller, body: LoginRequest) -> AuthResponse:
-    """Email and password. Unknown emails cost one hash too, and fail with the same body.
+@dataclass(frozen=True, slots=True)
+class PasswordCheck:
+    user_id: uuid.UUID | None  # the account with this email, right password or not
+    matches: bool
+    upgraded_hash: str | None
 
-    The credentials are checked in a read-only unit of work before the request's own session
-    writes anything, so no write lock is held while the password hash runs.
-    """
-    email = body.email.lower()
+
+async def check_password(caller: Caller, email: str, password: str) -> PasswordCheck:
+    """Email and password against this identity group. Unknown emails cost one hash too.
+
+    Runs in a read-only unit of work before the request's own session writes anything, so no
+    write lock is held while the hash runs. Deleted (still restorable) accounts are checked
+    too, so their owner can be told how to restore them."""
     async with unit_of_work(caller.auth.database, write=False) as reading:
-        found = await UserRepository(reading, caller.app.identity_group).by_email(email)
-    stored = found.password_hash if found is not None and found.is_active else None
-    matches, upgraded = await caller.auth.passwords.verify(body.password, stored)
-    user = await session.get(User, found.id) if found is not None and matches else None
+        found = await UserRepository(reading, caller.app.identity_group).by_email(email.lower())
+    usable = found is not None and (found.is_active or found.deleted_at is not None)
+    stored = found.password_hash if found is not None and usable else None
+    matches, upgraded = await caller.auth.passwords.verify(password, stored)
+    return PasswordCheck(found.id if found else None, matches, upgraded)
+
+
+async def log_in(session: AsyncSession, caller: Caller, body: LoginRequest) -> AuthResponse:
+    """Email and password; the same answer for an unknown email and a wrong password."""
+    check = await check_password(caller, body.email, body.password)
+    user = await session.get(User, check.user_id) if check.matches and check.user_id else None
     if user is None:
         audit.record(
             session,
             caller.clock,
             caller.origin,
             "login_failed",
-            found.id if found else None,
-            email_domain=email.rpartition("@")[2],
+            check.user_id,
+            email_domain=body.email.rpartition("@")[2].lower(),
         )
         raise BadCredentials()
-    if upgraded:
-        user.password_hash = upgraded
+    if check.upgraded_hash:
+        user.password_hash = check.upgraded_hash
+    if user.deleted_at is not None:
+        raise AccountDeleted(user.purge_after)
+    return await complete_sign_in(session, caller, user, body.device, "password")
+
+
+async def complete_sign_in(
+    session: AsyncSession, caller: Caller, user: User, device: DeviceInfo | None, method: str
+) -> AuthResponse:
+    """The first factor checked out: ask for the second when it is on, else sign in."""
     if user.totp_enabled_at is not None:
         audit.record(session, caller.clock, caller.origin, "login_mfa_challenge", user.id)
         raise second_factor_challenge(caller, user)
     membership = await membership_in_app(session, caller, user)
-    audit.record(session, caller.clock, caller.origin, "login", user.id, method="password")
-    return await signed_in(session, caller, user, membership, body.device)
+    audit.record(session, caller.clock, caller.origin, "login", user.id, method=method)
+    return await signed_in(session, caller, user, membership, device)
 
 
 _ADJECTIVES = ("Quiet", "Calm", "Gentle", "Bright", "Steady", "Brave", "Kind", "Swift")
@@ -154,6 +177,7 @@ async def sign_in_federated(
     name: str | None,
     guest: User | None,
     device: DeviceInfo | None,
+    apple_grant: str | None = None,
 ) -> AuthResponse:
     """Sign in with Apple or Google: the account that used this identity before, else the one
     with the same verified email, else the calling guest account, else a new one."""
@@ -178,6 +202,8 @@ async def sign_in_federated(
             updated_at=now,
         )
         session.add(user)
+    elif user.deleted_at is not None:
+        raise AccountDeleted(user.purge_after)
     elif not user.is_active:
         raise TokenRejected("token_revoked", "This account is no longer active")
     if not created:
@@ -187,11 +213,16 @@ async def sign_in_federated(
         if identity.email_verified and user.email == email and user.email_verified_at is None:
             user.email_verified_at = now
         user.updated_at = now
+    if apple_grant is not None:
+        user.apple_refresh_token = apple_grant
     await session.flush()
-    membership = await membership_in_app(session, caller, user)
-    action = "register" if created else "login"
-    audit.record(session, caller.clock, caller.origin, action, user.id, method=identity.provider)
-    return await signed_in(session, caller, user, membership, device)
+    if created:
+        membership = await user_service.join_app(session, caller.clock, user, caller.app)
+        audit.record(
+            session, caller.clock, caller.origin, "register", user.id, method=identity.provider
+        )
+        return await signed_in(session, caller, user, membership, device)
+    return await complete_sign_in(session, caller, user, device, identity.provider)
 
 
 MFA_CHALLENGE_TTL_S = 300
@@ -239,7 +270,7 @@ async def refresh(session: AsyncSession, caller: Caller, refresh_token: str) -> 
             successor.jti,
             successor.issued_at,
         )
-    await _end_session(session, caller, family, "reuse_detected")
+    await end_session(session, caller, family, "reuse_detected")
     audit.record(
         session,
         caller.clock,
@@ -259,7 +290,7 @@ async def log_out(
     access_jti: uuid.UUID,
 ) -> None:
     family = await _own_session(session, caller, user_id, session_id)
-    await _end_session(session, caller, family, "logout")
+    await end_session(session, caller, family, "logout")
     until = caller.clock.now() + timedelta(seconds=caller.auth.access_ttl(caller.app))
     revocations = caller.auth.revocations
 
@@ -290,7 +321,7 @@ async def revoke_session(
     session: AsyncSession, caller: Caller, user_id: uuid.UUID, session_id: uuid.UUID
 ) -> None:
     family = await _own_session(session, caller, user_id, session_id)
-    await _end_session(session, caller, family, "revoked")
+    await end_session(session, caller, family, "revoked")
 
 
 async def revoke_other_sessions(
@@ -298,7 +329,7 @@ async def revoke_other_sessions(
 ) -> int:
     others = [s for s in await list_sessions(session, caller, user_id) if s.id != current]
     for family in others:
-        await _end_session(session, caller, family, "revoked")
+        await end_session(session, caller, family, "revoked")
     return len(others)
 
 
@@ -312,7 +343,7 @@ async def _own_session(
     return family
 
 
-async def _end_session(
+async def end_session(
     session: AsyncSession, caller: Caller, family: AuthSession, reason: str
 ) -> None:
     if family.revoked_at is not None:

@@ -67,9 +67,11 @@ def recovery_hash(code: str) -> str:
 
 
 class SecretBox:
-    """Encrypts TOTP secrets with a key derived from the deployment secret."""
+    """Encrypts secrets we must keep (TOTP secrets, Apple refresh tokens) with a key derived
+    from the deployment secret."""
 
     def __init__(self, secret_key: str) -> None:
+        # The derivation label predates the Apple tokens; changing it would orphan sealed data.
         raw = hmac.new(secret_key.encode(), b"appfleet/totp/v1", hashlib.sha256).digest()
         self._fernet = Fernet(base64.urlsafe_b64encode(raw))
 

@@ -37,6 +37,10 @@ class User(Base):
     totp_last_step: Mapped[int | None]
     apple_sub: Mapped[str | None] = mapped_column(String(255))
     google_sub: Mapped[str | None] = mapped_column(String(255))
+    # Apple's refresh token (sealed), kept only to revoke the grant when the account is deleted.
+    apple_refresh_token: Mapped[str | None] = mapped_column(String(1024))
+    deleted_at: Mapped[datetime | None]
+    purge_after: Mapped[datetime | None] = mapped_column(index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
