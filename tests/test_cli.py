@@ -190,3 +190,41 @@ def test_admin_create_user_prints_a_one_time_password_that_works(tmp_path: Path)
     ]
     matches, _ = asyncio.run(Passwords(AuthSettings()).verify(password, user.password_hash))
     assert matches
+
+
+def test_privacy_purge_and_the_outbox_listing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+
+    from appfleet.core.settings import Settings
+    from appfleet.main import create_app
+    from tests.fixtures.accounts import bearer, register
+    from tests.fixtures.app import serve
+
+    monkeypatch.setenv("APPFLEET_AUTH__DELETION_RETENTION_DAYS", "0")
+    monkeypatch.setenv("APPFLEET_LOG__ACCESS", "false")
+    assert runner.invoke(cli, ["migrate"]).exit_code == 0
+    assert "the outbox is empty" in runner.invoke(cli, ["outbox", "list"]).output
+
+    async def sign_up_then_delete() -> None:
+        async with serve(create_app(Settings())) as client:
+            account = await register(client, email="gone@example.com")
+            await register(client, email="stays@example.com")
+            await client.post("/api/v1/corpfinity/auth/forgot", json={"email": "stays@example.com"})
+            deleted = await client.delete(
+                "/api/v1/corpfinity/auth/account", headers=bearer(account["access_token"])
+            )
+            assert deleted.status_code == 202
+
+    asyncio.run(sign_up_then_delete())
+    listed = runner.invoke(cli, ["outbox", "list", "--to", "stays@example.com", "--body"])
+    assert listed.exit_code == 0, listed.output
+    assert "Reset your CorpFinity password" in listed.output
+    assert "pending" in listed.output and "gone@example.com" not in listed.output
+    purged = runner.invoke(cli, ["privacy", "purge"])
+    assert purged.exit_code == 0, purged.output
+    assert "purged 1 account(s)" in purged.output
+    assert "purged 0 account(s)" in runner.invoke(cli, ["privacy", "purge"]).output
+    remaining = runner.invoke(cli, ["outbox", "list"]).output
+    assert "gone@example.com" not in remaining and "stays@example.com" in remaining

@@ -1,4 +1,4 @@
-"""The `appfleet` command: serve, migrate, config, version."""
+"""The `appfleet` command: serve, migrate, config, admin, privacy, outbox, version."""
 
 from __future__ import annotations
 
@@ -205,6 +205,77 @@ def create_admin_user(
     typer.echo(f"{outcome} {email} with role {role} in {app}'s accounts")
     if generated and outcome == "created":
         typer.echo(f"one-time password (shown once, change it after signing in): {secret}")
+
+
+privacy = typer.Typer(help="Privacy duties: purging deleted accounts.", no_args_is_help=True)
+cli.add_typer(privacy, name="privacy")
+
+
+@privacy.command("purge")
+def purge_deleted_accounts(
+    limit: Annotated[int, typer.Option(help="Accounts to purge in this run, at most.")] = 500,
+) -> None:
+    """Erase the accounts whose retention period after deletion has ended."""
+    settings = _settings()
+    configure_logging(settings.log)
+
+    async def run() -> int:
+        import httpx2
+
+        from appfleet.apps import MANIFESTS
+        from appfleet.core.clock import Clock
+        from appfleet.core.registry import AppRegistry
+        from appfleet.platform.auth.apple import AppleGrants
+        from appfleet.platform.auth.totp import SecretBox
+        from appfleet.platform.privacy.service import purge_due
+
+        secret = settings.secret_key.get_secret_value() if settings.secret_key else ""
+        registry = AppRegistry(MANIFESTS, settings)
+        db = Database(settings.database_url, settings.database)
+        async with httpx2.AsyncClient(timeout=httpx2.Timeout(5.0, connect=3.0)) as http:
+            apple = AppleGrants(http, settings.auth.apple_api_url, SecretBox(secret), registry)
+            try:
+                return await purge_due(db, Clock(), registry, apple, secret, limit=limit)
+            finally:
+                await db.dispose()
+
+    typer.echo(f"purged {asyncio.run(run())} account(s)")
+
+
+outbox = typer.Typer(help="The outbox: email and push waiting for, or done with, delivery.")
+cli.add_typer(outbox, name="outbox")
+
+
+@outbox.command("list")
+def list_outbox(
+    app: Annotated[str | None, typer.Option(help="Only this app's messages.")] = None,
+    to: Annotated[str | None, typer.Option(help="Only messages to this recipient.")] = None,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 20,
+    body: Annotated[bool, typer.Option(help="Print each message's text too.")] = False,
+) -> None:
+    """Show the newest messages: in embedded mode this is where email "arrives"."""
+    settings = _settings()
+
+    async def run() -> list[Any]:
+        from appfleet.core.database import unit_of_work
+        from appfleet.runtime.outbox import recent
+
+        db = Database(settings.database_url, settings.database)
+        try:
+            async with unit_of_work(db, write=False) as session:
+                return await recent(session, app=app, recipient=to, limit=limit)
+        finally:
+            await db.dispose()
+
+    messages = asyncio.run(run())
+    if not messages:
+        typer.echo("the outbox is empty")
+    for message in messages:
+        subject = message.payload.get("subject", "")
+        when = message.created_at.isoformat(timespec="seconds")
+        typer.echo(f"{when}  {message.status:<8} {message.app:<12} {message.recipient}  {subject}")
+        if body:
+            typer.echo(str(message.payload.get("text", "")).rstrip() + "\n")
 
 
 @cli.command()

@@ -31,7 +31,9 @@ def configure_logging(settings: LogSettings, *, cache: bool = True) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        # One write per line (PrintLogger writes the newline separately), so the lines of several
+        # worker processes sharing one pipe never interleave.
+        logger_factory=structlog.WriteLoggerFactory(sys.stderr),
         cache_logger_on_first_use=cache,
     )
     # Library loggers (uvicorn, sqlalchemy, alembic) go through the same renderer.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import httpx2
 import pytest
@@ -12,6 +13,7 @@ from appfleet.apps import MANIFESTS
 from appfleet.core.clock import FixedClock
 from appfleet.core.settings import AppSettings, Settings
 from appfleet.main import create_app
+from appfleet.platform.auth import totp
 from tests.fixtures.accounts import bearer, register
 from tests.fixtures.app import serve
 from tests.fixtures.jwks import KeyServer
@@ -186,3 +188,28 @@ async def test_an_upgraded_guest_sees_the_new_profile_at_once(
     )
     profile = (await client.get(f"{CF}/users/me", headers=headers)).json()
     assert (profile["is_anonymous"], profile["name"]) == (False, "Ann")
+
+
+async def test_two_factor_applies_to_apple_sign_in_too(
+    client: httpx2.AsyncClient, key_server: KeyServer, clock: FixedClock
+) -> None:
+    token = key_server.token(issuer=APPLE, audience=BUNDLE)
+    first = (await client.post(f"{CF}/auth/apple", json={"identity_token": token})).json()
+    headers = bearer(first["access_token"])
+    secret = (await client.post(f"{CF}/auth/mfa/totp/setup", headers=headers)).json()["secret"]
+    now_code = totp.code_at(secret, int(clock.now().timestamp()) // totp.STEP_S)
+    confirmed = await client.post(
+        f"{CF}/auth/mfa/totp/confirm", json={"code": now_code}, headers=headers
+    )
+    assert confirmed.status_code == 200
+    clock.advance(timedelta(seconds=31))
+    again = await client.post(f"{CF}/auth/apple", json={"identity_token": token})
+    assert again.status_code == 401
+    details = again.json()["error"]["details"]
+    assert details["reason"] == "mfa_required"
+    code = totp.code_at(secret, int(clock.now().timestamp()) // totp.STEP_S)
+    verified = await client.post(
+        f"{CF}/auth/mfa/verify", json={"challenge_token": details["challenge_token"], "code": code}
+    )
+    assert verified.status_code == 200
+    assert verified.json()["user"]["id"] == first["user"]["id"]
