@@ -7,16 +7,17 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 import httpx2
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.middleware.gzip import GZipMiddleware
 
 from appfleet import __version__
 from appfleet.apps import MANIFESTS
 from appfleet.core import migrate
 from appfleet.core.clock import Clock
+from appfleet.core.compression import CompressionMiddleware
 from appfleet.core.database import Database
+from appfleet.core.dispatch import AppDispatch, FleetAPI
 from appfleet.core.health import router as health_router
 from appfleet.core.http import EXCEPTION_HANDLERS, RequestContextMiddleware
 from appfleet.core.logging import configure_logging, get_logger
@@ -122,7 +123,7 @@ def create_app(
             access_log=settings.log.access,
             max_body_bytes=settings.http.max_body_bytes,
         ),
-        Middleware(GZipMiddleware, minimum_size=settings.http.gzip_min_bytes),
+        Middleware(CompressionMiddleware, minimum_size=settings.http.gzip_min_bytes),
     ]
     if settings.http.cors_origins:
         middleware.append(
@@ -135,13 +136,16 @@ def create_app(
             )
         )
 
-    app = FastAPI(
+    app = FleetAPI(
         title="appfleet",
         version=__version__,
         summary="One backend for a fleet of mobile apps.",
         lifespan=lifespan,
         middleware=middleware,
         redoc_url=None,
+        # Metrics and logs are our own (core/metrics.py, core/logging.py); FastAPI's native
+        # OpenTelemetry hooks would otherwise be consulted on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.registry = registry
@@ -151,12 +155,17 @@ def create_app(
         app.add_exception_handler(error_type, handler)
 
     app.include_router(health_router)
+    app.dispatch = AppDispatch(app.router)
     for context in registry:
         manifest = registry.manifests[context.name]
+        routers: list[APIRouter] = list(PLATFORM_ROUTERS)
         for router in PLATFORM_ROUTERS:
             app.include_router(router, prefix=context.prefix)
         if manifest.router is not None:
-            app.include_router(manifest.router(), prefix=context.prefix, tags=[context.name])
+            own = manifest.router()
+            app.include_router(own, prefix=context.prefix, tags=[context.name])
+            routers.append(own)
+        app.dispatch.add(context, routers)
     return app
 
 

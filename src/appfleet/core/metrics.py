@@ -4,6 +4,7 @@ process write its samples to files that `/metrics` aggregates."""
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -32,10 +33,19 @@ UNHANDLED_ERRORS = Counter(
 )
 
 
+_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
-    labels = (method, route, str(status))
-    REQUESTS.labels(*labels).inc()
-    LATENCY.labels(*labels).observe(seconds)
+    # `.labels()` takes a lock and builds a key per call; the children are cached instead
+    # (bounded by routes x methods x statuses, since unmatched paths share one route label).
+    key = (method, route, status)
+    children = _children.get(key)
+    if children is None:
+        labels = (method, route, str(status))
+        children = _children[key] = (REQUESTS.labels(*labels), LATENCY.labels(*labels))
+    children[0].inc()
+    children[1].observe(seconds)
 
 
 def render_metrics(request: Request) -> Response:

@@ -73,3 +73,24 @@ def test_missing_claims_are_refused() -> None:
     payload = jwt.decode(TOKEN, options={"verify_signature": False})
     del payload["sid"]
     assert reason_for(jwt.encode(payload, codec._key, algorithm="HS256")) == "token_invalid"
+
+
+def test_a_remembered_token_is_still_judged_on_every_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fresh = TokenCodec("s" * 48)
+    assert fresh.read(TOKEN, app="corpfinity", expected="access", now=NOW) == claims
+    with pytest.raises(TokenRejected, match="expired"):
+        fresh.read(TOKEN, app="corpfinity", expected="access", now=NOW + timedelta(hours=1))
+    for app, expected in (("pennywise", "access"), ("corpfinity", "refresh")):
+        with pytest.raises(TokenRejected):
+            fresh.read(TOKEN, app=app, expected=expected, now=NOW)  # type: ignore[arg-type]
+    # Bounded: the oldest remembered token makes room.
+    monkeypatch.setattr("appfleet.platform.auth.tokens.VERIFIED_CACHE_SIZE", 2)
+    others = [
+        fresh.mint(access_claims(uuid.uuid4(), "corpfinity", uuid.uuid4(), uuid.uuid4(), NOW, 900))
+        for _ in range(3)
+    ]
+    for token in others:
+        fresh.read(token, app="corpfinity", expected="access", now=NOW)
+    assert len(fresh._verified) == 2 and TOKEN not in fresh._verified

@@ -43,11 +43,15 @@ class Claims:
     expires_at: datetime
 
 
+VERIFIED_CACHE_SIZE = 50_000  # about 15 MB at most
+
+
 class TokenCodec:
     def __init__(self, secret_key: str) -> None:
         # A key of its own for tokens, so other uses of the deployment secret never overlap.
         self._key = hmac.new(secret_key.encode(), b"appfleet/jwt/v1", hashlib.sha256).digest()
         self._header = jwt.encode({}, self._key, algorithm=ALGORITHM).split(".", 1)[0]
+        self._verified: dict[str, Claims] = {}
 
     def mint(self, claims: Claims) -> str:
         payload = {
@@ -63,7 +67,23 @@ class TokenCodec:
         return jwt.encode(payload, self._key, algorithm=ALGORITHM)
 
     def read(self, token: str, *, app: str, expected: TokenType, now: datetime) -> Claims:
-        """The claims of a valid `expected` token for `app`, or TokenRejected saying why."""
+        """The claims of a valid `expected` token for `app`, or TokenRejected saying why.
+
+        A phone sends the same access token for its whole lifetime, so tokens verified before
+        are remembered by their exact text (bounded; expiry, app and type still checked)."""
+        known = self._verified.get(token)
+        if known is not None and known.app == app and known.type == expected:
+            if known.expires_at.timestamp() <= now.timestamp():
+                raise TokenRejected("token_expired")
+            return known
+        claims = self._verify(token, app=app, expected=expected, now=now)
+        if expected == "access":
+            if len(self._verified) >= VERIFIED_CACHE_SIZE:
+                del self._verified[next(iter(self._verified))]  # the oldest entry
+            self._verified[token] = claims
+        return claims
+
+    def _verify(self, token: str, *, app: str, expected: TokenType, now: datetime) -> Claims:
         header, _, rest = token.partition(".")
         body, _, signature = rest.partition(".")
         if header != self._header or not body or not signature:
