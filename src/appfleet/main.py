@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -36,7 +38,7 @@ from appfleet.platform.info.router import router as info_router
 from appfleet.platform.privacy.router import router as privacy_router
 from appfleet.platform.users.router import router as users_router
 from appfleet.platform.users.service import ProfileCache
-from appfleet.runtime.cache import MemoryCache, RedisCache
+from appfleet.runtime.cache import MemoryCache, NearCache
 from appfleet.runtime.ratelimit import MemoryRateLimiter
 from appfleet.runtime.redis import create_redis
 from appfleet.runtime.revocation import DatabaseSource, RedisSource, Revocations, RevocationSource
@@ -80,7 +82,9 @@ def create_app(
         )
         box = SecretBox(secret)
         app.state.limiter = MemoryRateLimiter(clock)
-        app.state.cache = RedisCache(redis) if redis is not None else MemoryCache()
+        cache = NearCache(redis) if redis is not None else MemoryCache()
+        listener = asyncio.create_task(cache.listen()) if isinstance(cache, NearCache) else None
+        app.state.cache = cache
         app.state.profiles = ProfileCache(app.state.cache, registry)
         app.state.auth = AuthRuntime(
             settings=settings.auth,
@@ -111,6 +115,10 @@ def create_app(
         try:
             yield
         finally:
+            if listener is not None:
+                listener.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listener
             await http.aclose()
             if redis is not None:
                 await redis.aclose()

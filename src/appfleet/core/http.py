@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-import structlog
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -22,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from appfleet.core import metrics
 from appfleet.core.errors import AppError, InternalError, error_class_for_status
 from appfleet.core.idempotency.service import Replay
-from appfleet.core.logging import get_logger
+from appfleet.core.logging import bind_request_context, get_logger
 from appfleet.core.registry import API_PREFIX, AppRegistry
 
 log = get_logger("appfleet.http")
@@ -68,8 +67,7 @@ class RequestContextMiddleware:
         state = scope["state"] = dict(scope.get("state") or ())
         state["request_id"] = request_id
         state["app"] = _app_segment(scope["path"])
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        bind_request_context(request_id=request_id)
         started = time.perf_counter()
         status = 500
         response_started = False
