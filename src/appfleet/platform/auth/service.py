@@ -121,18 +121,23 @@ async def check_password(caller: Caller, email: str, password: str) -> PasswordC
     write lock is held while the hash runs. Deleted (still restorable) accounts are checked
     too, so their owner can be told how to restore them."""
     async with unit_of_work(caller.auth.database, write=False) as reading:
-        found = await UserRepository(reading, caller.app.identity_group).by_email(email.lower())
-    usable = found is not None and (found.is_active or found.deleted_at is not None)
-    stored = found.password_hash if found is not None and usable else None
-    matches, upgraded = await caller.auth.passwords.verify(password, stored)
-    return PasswordCheck(found.id if found else None, matches, upgraded)
+        found = await UserRepository(reading, caller.app.identity_group).credentials(email.lower())
+    user_id, stored, usable = found if found is not None else (None, None, False)
+    matches, upgraded = await caller.auth.passwords.verify(password, stored if usable else None)
+    return PasswordCheck(user_id, matches, upgraded)
 
 
 async def log_in(session: AsyncSession, caller: Caller, body: LoginRequest) -> AuthResponse:
     """Email and password; the same answer for an unknown email and a wrong password."""
     check = await check_password(caller, body.email, body.password)
-    user = await session.get(User, check.user_id) if check.matches and check.user_id else None
-    if user is None:
+    found = None
+    if check.matches and check.user_id:
+        # The account is read again inside the write transaction (it may have changed during
+        # the hash), with its membership of this app in the same query.
+        found = await UserRepository(session, caller.app.identity_group).with_membership(
+            check.user_id, caller.app.name
+        )
+    if found is None:
         audit.record(
             session,
             caller.clock,
@@ -142,21 +147,27 @@ async def log_in(session: AsyncSession, caller: Caller, body: LoginRequest) -> A
             email_domain=body.email.rpartition("@")[2].lower(),
         )
         raise BadCredentials()
+    user, membership = found
     if check.upgraded_hash:
         user.password_hash = check.upgraded_hash
     if user.deleted_at is not None:
         raise AccountDeleted(user.purge_after)
-    return await complete_sign_in(session, caller, user, body.device, "password")
+    return await complete_sign_in(session, caller, user, body.device, "password", membership)
 
 
 async def complete_sign_in(
-    session: AsyncSession, caller: Caller, user: User, device: DeviceInfo | None, method: str
+    session: AsyncSession,
+    caller: Caller,
+    user: User,
+    device: DeviceInfo | None,
+    method: str,
+    membership: Membership | None = None,
 ) -> AuthResponse:
     """The first factor checked out: ask for the second when it is on, else sign in."""
     if user.totp_enabled_at is not None:
         audit.record(session, caller.clock, caller.origin, "login_mfa_challenge", user.id)
         raise second_factor_challenge(caller, user)
-    membership = await membership_in_app(session, caller, user)
+    membership = membership or await membership_in_app(session, caller, user)
     audit.record(session, caller.clock, caller.origin, "login", user.id, method=method)
     return await signed_in(session, caller, user, membership, device)
 
