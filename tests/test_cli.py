@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx2
@@ -18,16 +16,11 @@ from typer.testing import CliRunner
 from appfleet import __version__
 from appfleet.cli import cli
 from appfleet.core.migrate import alembic_config
+from tests.fixtures.servers import free_port, start_server
 
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 runner = CliRunner()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_version() -> None:
@@ -83,28 +76,6 @@ def test_production_refuses_to_start_and_names_the_setting(tmp_path: Path) -> No
     assert "APPFLEET_SECRET_KEY is required" in result.stderr
     assert "DATABASE_URL is required" in result.stderr
     assert not (tmp_path / ".appfleet" / "secret_key").exists()
-
-
-def start_server(cwd: Path, *args: str) -> tuple[subprocess.Popen[str], str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "appfleet", "serve", "--port", str(port), *args],
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            httpx2.get(f"{base}/health", timeout=1)
-            return process, base
-        except httpx2.TransportError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise AssertionError(f"server did not start: {process.communicate()[0]}") from None
-            time.sleep(0.2)
 
 
 def test_serve_on_a_fresh_directory_migrates_and_answers(tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ from appfleet.platform.privacy.router import router as privacy_router
 from appfleet.platform.users.router import router as users_router
 from appfleet.platform.users.service import ProfileCache
 from appfleet.runtime.cache import MemoryCache, NearCache
-from appfleet.runtime.ratelimit import MemoryRateLimiter
+from appfleet.runtime.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from appfleet.runtime.redis import create_redis
 from appfleet.runtime.revocation import DatabaseSource, RedisSource, Revocations, RevocationSource
 
@@ -81,7 +81,9 @@ def create_app(
             settings.auth.jwks_cache_s,
         )
         box = SecretBox(secret)
-        app.state.limiter = MemoryRateLimiter(clock)
+        app.state.limiter = (
+            RedisRateLimiter(redis, clock) if redis is not None else MemoryRateLimiter(clock)
+        )
         cache = NearCache(redis) if redis is not None else MemoryCache()
         listener = asyncio.create_task(cache.listen()) if isinstance(cache, NearCache) else None
         app.state.cache = cache

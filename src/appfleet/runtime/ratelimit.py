@@ -2,7 +2,8 @@
 
 GCRA keeps one number per key — the theoretical arrival time of the next request — and allows
 `limit` requests per `period` with no fixed-window edge where twice the limit gets through.
-This is the in-process limiter; a Redis twin with the same interface serves several processes.
+`MemoryRateLimiter` serves one process; `RedisRateLimiter` runs the same arithmetic in a Lua
+script so every API process shares one count.
 """
 
 from __future__ import annotations
@@ -13,10 +14,20 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from fastapi import Depends, Request
+from prometheus_client import Counter
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from appfleet.core.clock import Clock
 from appfleet.core.errors import RateLimited
 from appfleet.core.http import add_response_headers
+from appfleet.core.logging import get_logger
+
+log = get_logger("appfleet.ratelimit")
+DEGRADED = Counter(
+    "appfleet_ratelimit_unavailable",
+    "Rate-limit checks let through because the shared limiter (Redis) did not answer.",
+)
 
 _SWEEP_AT = 50_000
 
@@ -96,3 +107,46 @@ def per_ip(name: str, limit: Callable[[Request], int], period_s: float = 60.0) -
         await enforce(request, request.app.state.limiter, key, limit(request), period_s)
 
     return Depends(dependency)
+
+
+# One round trip, atomic: the same GCRA as MemoryRateLimiter, on a key every process shares.
+# Times travel as strings because Redis truncates Lua numbers to integers on the way out.
+_GCRA = """
+local now = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local period = tonumber(ARGV[3])
+local tat = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
+if tat < now then tat = now end
+local new_tat = tat + interval
+local allow_at = new_tat - period
+if now < allow_at then
+  return {0, 0, tostring(allow_at - now), tostring(tat - now)}
+end
+redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil((new_tat - now) * 1000))
+local remaining = math.floor((period - (new_tat - now)) / interval + 1e-9)
+return {1, remaining, '0', tostring(new_tat - now)}
+"""
+
+
+class RedisRateLimiter:
+    """GCRA in Redis, shared by every API process. When Redis cannot answer, requests are let
+    through (the API keeps serving), the failure is logged and counted, and readiness shows
+    Redis down."""
+
+    def __init__(self, redis: Redis, clock: Clock) -> None:
+        self._clock = clock
+        self._script = redis.register_script(_GCRA)
+
+    async def hit(self, key: str, limit: int, period_s: float) -> Decision:
+        now = self._clock.now().timestamp()
+        try:
+            allowed, remaining, retry_after, reset_after = await self._script(
+                keys=[key], args=[repr(now), repr(period_s / limit), repr(period_s)]
+            )
+        except (RedisError, OSError) as exc:
+            DEGRADED.inc()
+            log.warning("ratelimit_unavailable", key=key, error=type(exc).__name__)
+            return Decision(True, limit, limit, 0.0, 0.0)
+        return Decision(
+            bool(allowed), limit, int(remaining), float(retry_after), float(reset_after)
+        )

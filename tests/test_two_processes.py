@@ -1,0 +1,83 @@
+"""Two `appfleet serve` processes sharing PostgreSQL and Redis, as the scaled mode runs: what
+one process decides (a rate limit, a sign-out, a profile change) holds in the other."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from tests.fixtures.accounts import PASSWORD
+from tests.fixtures.app import flush_redis
+from tests.fixtures.servers import start_server
+from tests.fixtures.services import REDIS_VARIABLE, empty_database, need
+
+CF = "/api/v1/corpfinity"
+
+
+@pytest.fixture
+def two_servers(tmp_path: Path, postgres_url: str) -> Iterator[tuple[str, str]]:
+    asyncio.run(empty_database(postgres_url))
+    redis_url = need(REDIS_VARIABLE, "Redis")
+    asyncio.run(flush_redis(redis_url))
+    env = {
+        "DATABASE_URL": postgres_url,
+        "REDIS_URL": redis_url,
+        "APPFLEET_SECRET_KEY": "two-process-test-" + "k" * 32,
+        "APPFLEET_LOG__ACCESS": "false",
+    }
+    processes: list[subprocess.Popen[str]] = []
+    bases = []
+    for _ in range(2):
+        process, base = start_server(tmp_path, env=env)
+        processes.append(process)
+        bases.append(base)
+    yield bases[0], bases[1]
+    for process in processes:
+        process.terminate()
+        process.communicate(timeout=30)
+
+
+def within(seconds: float, check: Callable[[], bool]) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.05)
+    return check()
+
+
+def test_limits_sign_outs_and_profiles_hold_across_processes(two_servers: tuple[str, str]) -> None:
+    a, b = two_servers
+    with httpx2.Client(timeout=10) as client:
+        body = {"email": "ann@example.com", "password": PASSWORD, "name": "Ann"}
+        assert client.post(f"{a}{CF}/auth/register", json=body).status_code == 201
+        # Login is limited to 5 a minute per email: the two processes count together.
+        wrong = {"email": "ann@example.com", "password": "not the password"}
+        statuses = [
+            client.post(f"{(a, b)[i % 2]}{CF}/auth/login", json=wrong).status_code for i in range(6)
+        ]
+        assert statuses == [401] * 5 + [429]
+
+        tokens = client.post(f"{b}{CF}/auth/anonymous", json={"device": {"name": "phone"}}).json()
+        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        assert client.get(f"{a}{CF}/users/me", headers=headers).status_code == 200
+        assert client.get(f"{b}{CF}/users/me", headers=headers).status_code == 200  # cached in b
+
+        renamed = client.patch(f"{a}{CF}/users/me", json={"name": "Guest Gus"}, headers=headers)
+        assert renamed.status_code == 200
+        assert within(
+            1,
+            lambda: client.get(f"{b}{CF}/users/me", headers=headers).json()["name"] == "Guest Gus",
+        )
+
+        assert client.post(f"{a}{CF}/auth/logout", headers=headers).status_code == 204
+        # b re-reads revocations every 2 s.
+        assert within(
+            3, lambda: client.get(f"{b}{CF}/users/me", headers=headers).status_code == 401
+        )
