@@ -72,15 +72,45 @@ def server(command: list[str], env: dict[str, str], cwd: Path, health: str) -> I
 
 
 def settle(base: str, health_path: str) -> None:
-    """Wait until the server has drained what the last run left queued (a login backlog keeps
-    its core busy for seconds after the load stops), so it cannot slow the next measurement."""
+    """Wait until the server has drained what the last run left queued. A login backlog keeps
+    the server's core busy hashing for seconds after the load stops while `/health` still
+    answers at once, so the test is the core being idle, and then `/health` answering quickly."""
     deadline = time.monotonic() + 30
+    calm = 0
+    while calm < 3 and time.monotonic() < deadline:
+        busy = _core_busy_share(SERVER_CPU, 0.25)
+        calm = calm + 1 if busy is None or busy < 0.15 else 0
     quick = 0
-    while quick < 3 and time.monotonic() < deadline:
-        started = time.perf_counter()
-        httpx2.get(base + health_path, timeout=30)
-        quick = quick + 1 if time.perf_counter() - started < 0.01 else 0
-        time.sleep(0.2)
+    # One client for the loop: creating one per probe (TLS context included) takes longer than
+    # the 10 ms the probe allows.
+    with httpx2.Client(base_url=base, timeout=30) as client:
+        while quick < 3 and time.monotonic() < deadline:
+            started = time.perf_counter()
+            client.get(health_path)
+            quick = quick + 1 if time.perf_counter() - started < 0.01 else 0
+            time.sleep(0.1)
+
+
+def _core_busy_share(cpu: int, window_s: float) -> float | None:
+    """How busy core `cpu` was over the next `window_s` (None where /proc/stat is missing)."""
+
+    def sample() -> tuple[int, int] | None:
+        try:
+            lines = Path("/proc/stat").read_text().splitlines()
+        except OSError:
+            return None
+        for line in lines:
+            if line.startswith(f"cpu{cpu} "):
+                values = [int(v) for v in line.split()[1:]]
+                return sum(values) - values[3] - values[4], sum(values)  # busy, total
+        return None
+
+    before = sample()
+    time.sleep(window_s)
+    after = sample()
+    if before is None or after is None or after[1] == before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1])
 
 
 def measure(base: str, scenario: Scenario, args: argparse.Namespace) -> loadgen.Result:
