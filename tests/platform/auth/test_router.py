@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from typing import Any
 
 import httpx2
 import jwt
@@ -16,7 +15,7 @@ from appfleet.core.clock import FixedClock
 from appfleet.core.database import Database, unit_of_work
 from appfleet.platform.audit.models import AuditEvent
 from appfleet.platform.users.models import Membership, User
-from tests.fixtures.accounts import PASSWORD, bearer, log_in, register
+from tests.fixtures.accounts import PASSWORD, bearer, log_in, register, stored
 
 pytestmark = pytest.mark.anyio
 CF = "/api/v1/corpfinity"
@@ -24,12 +23,6 @@ CF = "/api/v1/corpfinity"
 
 def reason(response: httpx2.Response) -> str:
     return response.json()["error"]["details"]["reason"]  # type: ignore[no-any-return]
-
-
-async def rows(app: FastAPI, model: Any) -> list[Any]:
-    db: Database = app.state.db
-    async with unit_of_work(db, write=False) as session:
-        return list(await session.scalars(select(model)))
 
 
 async def test_register_returns_user_and_tokens(client: httpx2.AsyncClient, app: FastAPI) -> None:
@@ -42,10 +35,10 @@ async def test_register_returns_user_and_tokens(client: httpx2.AsyncClient, app:
     me = await client.get(f"{CF}/users/me", headers=bearer(body["access_token"]))
     assert me.status_code == 200
     assert me.json()["id"] == body["user"]["id"]
-    (user,) = await rows(app, User)
+    (user,) = await stored(app, User)
     assert user.password_hash is not None and user.password_hash.startswith("$argon2id$")
-    assert PASSWORD not in str(await rows(app, AuditEvent))
-    assert [e.action for e in await rows(app, AuditEvent)] == ["register"]
+    assert PASSWORD not in str(await stored(app, AuditEvent))
+    assert [e.action for e in await stored(app, AuditEvent)] == ["register"]
 
 
 async def test_claims_are_the_documented_ones(client: httpx2.AsyncClient) -> None:
@@ -77,7 +70,7 @@ async def test_shared_group_shares_one_account(client: httpx2.AsyncClient, app: 
     login = await log_in(client, app="healthindex")
     assert login.status_code == 200
     assert login.json()["user"]["id"] == lowkey["user"]["id"]
-    assert sorted(m.app for m in await rows(app, Membership)) == ["healthindex", "lowkeymode"]
+    assert sorted(m.app for m in await stored(app, Membership)) == ["healthindex", "lowkeymode"]
     # One account, but a token is still for one app only.
     crossed = await client.get(
         "/api/v1/healthindex/users/me", headers=bearer(lowkey["access_token"])
@@ -105,7 +98,7 @@ async def test_login_failures_look_the_same_and_are_audited(
     for field in ("code", "message", "details"):
         assert wrong.json()["error"][field] == unknown.json()["error"][field]
     assert reason(wrong) == "bad_credentials"
-    failures = [e for e in await rows(app, AuditEvent) if e.action == "login_failed"]
+    failures = [e for e in await stored(app, AuditEvent) if e.action == "login_failed"]
     assert len(failures) == 2
     assert {e.details["email_domain"] for e in failures} == {"example.com"}
 
@@ -328,7 +321,7 @@ async def test_bcrypt_hashes_upgrade_on_login(client: httpx2.AsyncClient, app: F
         assert user is not None
         user.password_hash = legacy
     assert (await log_in(client)).status_code == 200
-    (user,) = await rows(app, User)
+    (user,) = await stored(app, User)
     assert user.password_hash.startswith("$argon2id$")
     assert (await log_in(client)).status_code == 200
 

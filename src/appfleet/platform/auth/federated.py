@@ -17,6 +17,7 @@ import httpx2
 import jwt
 
 from appfleet.core.errors import ServiceUnavailable
+from appfleet.core.settings import AppSettings
 from appfleet.platform.auth.errors import TokenRejected
 
 REFETCH_FLOOR_S = 10.0
@@ -124,6 +125,11 @@ def _nonce_matches(sent: str, claimed: object) -> bool:
         return False
     hashed = hashlib.sha256(sent.encode()).hexdigest()
     return hmac.compare_digest(claimed, sent) or hmac.compare_digest(claimed, hashed)
+
+
+def audiences_for(provider: str, config: AppSettings) -> list[str]:
+    """The ids an app's ID tokens may be issued to: bundle ids for Apple, client ids for Google."""
+    return config.bundle_ids if provider == "apple" else config.google_client_ids
 
 
 def providers_from(apple_jwks_url: str, google_jwks_url: str) -> list[Provider]:

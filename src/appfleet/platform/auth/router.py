@@ -18,6 +18,7 @@ from appfleet.platform.auth.deps import (
     CurrentMember,
     OptionalClaims,
 )
+from appfleet.platform.auth.federated import audiences_for
 from appfleet.platform.auth.limits import (
     FIVE_MINUTES,
     MINUTE,
@@ -113,7 +114,7 @@ async def sign_in_with_apple(
 ) -> AuthResponse:
     """Sign in with Apple: the identity token from the device, checked against Apple's keys."""
     identity = await caller.auth.identities.verify(
-        "apple", body.identity_token, caller.app.config.bundle_ids, body.nonce
+        "apple", body.identity_token, audiences_for("apple", caller.app.config), body.nonce
     )
     # The code buys a refresh token we keep only to revoke the grant if the account is deleted.
     grant = (
@@ -132,7 +133,7 @@ async def sign_in_with_google(
 ) -> AuthResponse:
     """Sign in with Google: the ID token from the device, checked against Google's keys."""
     identity = await caller.auth.identities.verify(
-        "google", body.id_token, caller.app.config.google_client_ids, body.nonce
+        "google", body.id_token, audiences_for("google", caller.app.config), body.nonce
     )
     return await service.sign_in_federated(session, caller, identity, None, guest, body.device)
 

@@ -302,13 +302,7 @@ async def log_out(
 ) -> None:
     family = await _own_session(session, caller, user_id, session_id)
     await end_session(session, caller, family, "logout")
-    until = caller.clock.now() + timedelta(seconds=caller.auth.access_ttl(caller.app))
-    revocations = caller.auth.revocations
-
-    async def forget_token() -> None:
-        await revocations.revoke(token_key(access_jti), until)
-
-    after_commit(session, forget_token)
+    revoke_after_commit(session, caller, token_key(access_jti))
     audit.record(session, caller.clock, caller.origin, "logout", user_id)
 
 
@@ -359,16 +353,21 @@ async def end_session(
 ) -> None:
     if family.revoked_at is not None:
         return
-    now = caller.clock.now()
-    family.revoked_at, family.revoke_reason = now, reason
+    family.revoked_at, family.revoke_reason = caller.clock.now(), reason
     # Access tokens of the session stay valid until they expire unless the session is listed.
-    until = now + timedelta(seconds=caller.auth.access_ttl(caller.app))
+    revoke_after_commit(session, caller, session_key(family.id))
+
+
+def revoke_after_commit(session: AsyncSession, caller: Caller, key: str) -> None:
+    """List `key` (a token or a session) as revoked once this unit of work commits, for as
+    long as an access token issued now could live."""
+    until = caller.clock.now() + timedelta(seconds=caller.auth.access_ttl(caller.app))
     revocations = caller.auth.revocations
 
-    async def forget_session() -> None:
-        await revocations.revoke(session_key(family.id), until)
+    async def revoke() -> None:
+        await revocations.revoke(key, until)
 
-    after_commit(session, forget_session)
+    after_commit(session, revoke)
 
 
 async def membership_in_app(session: AsyncSession, caller: Caller, user: User) -> Membership:

@@ -8,6 +8,7 @@ from appfleet.core.deps import DbSession
 from appfleet.core.errors import ValidationFailed
 from appfleet.core.routing import app_router
 from appfleet.platform.auth.deps import CallerDep, CurrentClaims, CurrentMember
+from appfleet.platform.auth.federated import audiences_for
 from appfleet.platform.auth.limits import login_limit
 from appfleet.platform.auth.schemas import AuthResponse
 from appfleet.platform.privacy import service
@@ -67,12 +68,10 @@ async def restore_account(
         )
     if body.provider is None or body.identity_token is None:
         raise ValidationFailed("Send email and password, or provider and identity_token")
-    audiences = (
-        caller.app.config.bundle_ids
-        if body.provider == "apple"
-        else caller.app.config.google_client_ids
-    )
     identity = await caller.auth.identities.verify(
-        body.provider, body.identity_token, audiences, body.nonce
+        body.provider,
+        body.identity_token,
+        audiences_for(body.provider, caller.app.config),
+        body.nonce,
     )
     return await service.restore_with_identity(session, caller, identity, body.device)

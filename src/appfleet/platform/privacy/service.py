@@ -16,7 +16,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core.clock import Clock
-from appfleet.core.database import Database, after_commit, unit_of_work
+from appfleet.core.database import Database, unit_of_work
 from appfleet.core.errors import Conflict, NotFound
 from appfleet.core.logging import get_logger
 from appfleet.core.registry import AppRegistry
@@ -29,7 +29,12 @@ from appfleet.platform.auth.federated import Identity
 from appfleet.platform.auth.models import AuthSession
 from appfleet.platform.auth.recovery import end_all_sessions
 from appfleet.platform.auth.schemas import AuthResponse, DeviceInfo
-from appfleet.platform.auth.service import Caller, check_password, complete_sign_in
+from appfleet.platform.auth.service import (
+    Caller,
+    check_password,
+    complete_sign_in,
+    revoke_after_commit,
+)
 from appfleet.platform.privacy.models import Consent
 from appfleet.platform.privacy.schemas import (
     AccountDeletion,
@@ -185,13 +190,7 @@ async def delete_account(
         user.apple_refresh_token = None
     caller.auth.profiles.forget(session, user)
     await end_all_sessions(session, caller, user.id, "account_deleted")
-    until = now + timedelta(seconds=caller.auth.access_ttl(caller.app))
-    revocations = caller.auth.revocations
-
-    async def forget_token() -> None:
-        await revocations.revoke(token_key(access_jti), until)
-
-    after_commit(session, forget_token)
+    revoke_after_commit(session, caller, token_key(access_jti))
     if user.email:
         queue_email(
             session,
