@@ -175,6 +175,8 @@ def test_privacy_purge_and_the_outbox_listing(
 
     monkeypatch.setenv("APPFLEET_AUTH__DELETION_RETENTION_DAYS", "0")
     monkeypatch.setenv("APPFLEET_LOG__ACCESS", "false")
+    # No in-process worker: the scheduler would purge (and deliver) before the commands below.
+    monkeypatch.setenv("APPFLEET_JOBS__EMBEDDED_WORKER", "false")
     assert runner.invoke(cli, ["migrate"]).exit_code == 0
     assert "the outbox is empty" in runner.invoke(cli, ["outbox", "list"]).output
 
@@ -199,3 +201,68 @@ def test_privacy_purge_and_the_outbox_listing(
     assert "purged 0 account(s)" in runner.invoke(cli, ["privacy", "purge"]).output
     remaining = runner.invoke(cli, ["outbox", "list"]).output
     assert "gone@example.com" not in remaining and "stays@example.com" in remaining
+
+
+def test_worker_delivers_lists_dead_jobs_retries_them_and_stops_on_sigterm(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import signal
+    import time
+
+    from appfleet.core.clock import Clock
+    from appfleet.core.database import Database, unit_of_work
+    from appfleet.core.settings import Settings
+    from appfleet.core.tasks import Task
+    from appfleet.main import create_app
+    from appfleet.runtime.jobs import queue
+    from tests.fixtures.accounts import register
+    from tests.fixtures.app import serve
+
+    monkeypatch.setenv("APPFLEET_LOG__ACCESS", "false")
+    monkeypatch.setenv("APPFLEET_JOBS__EMBEDDED_WORKER", "false")
+    assert runner.invoke(cli, ["migrate"]).exit_code == 0
+
+    async def request_a_reset_and_queue_an_orphan() -> None:
+        settings = Settings()
+        async with serve(create_app(settings)) as client:
+            await register(client, email="ann@example.com")
+            await client.post("/api/v1/corpfinity/auth/forgot", json={"email": "ann@example.com"})
+        db = Database(settings.database_url, settings.database)
+        async with unit_of_work(db) as session:  # a job no deployed code knows how to run
+            await queue.enqueue(session, Clock(), Task("retired.task", _never))
+        await db.dispose()
+
+    asyncio.run(request_a_reset_and_queue_an_orphan())
+    assert " pending " in runner.invoke(cli, ["outbox", "list"]).output
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "appfleet", "worker", "--concurrency", "2"],
+        cwd=tmp_path,
+        env={**os.environ, "APPFLEET_JOBS__POLL_INTERVAL_S": "0.2"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while " sent " not in runner.invoke(cli, ["outbox", "list"]).output:
+            assert time.monotonic() < deadline, "the worker did not deliver the email"
+            time.sleep(0.2)
+        while "retired.task" not in (dead := runner.invoke(cli, ["jobs", "dead"]).output):
+            assert time.monotonic() < deadline, "the orphan job did not reach the dead letters"
+            time.sleep(0.2)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=30)
+    assert worker.returncode == 0, output
+    assert "unknown task 'retired.task'" in dead
+    job_id = dead.split()[0]
+    retried = runner.invoke(cli, ["jobs", "retry", job_id])
+    assert retried.exit_code == 0 and f"requeued {job_id}" in retried.output
+    assert runner.invoke(cli, ["jobs", "dead"]).output.strip() == "no dead jobs"
+    again = runner.invoke(cli, ["jobs", "retry", job_id])
+    assert again.exit_code == 1 and "No dead job" in again.output
+
+
+async def _never(*_args: object) -> None:
+    raise AssertionError("never run")

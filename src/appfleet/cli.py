@@ -1,4 +1,4 @@
-"""The `appfleet` command: serve, migrate, config, admin, privacy, outbox, version."""
+"""The `appfleet` command: serve, worker, migrate, config, admin, privacy, jobs, outbox, version."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import json
 import os
 import secrets
 import shutil
+import signal
+import uuid
 from typing import Annotated, Any
 
 import typer
@@ -46,6 +48,8 @@ def serve(
     host = host or settings.server.host
     port = port or settings.server.port
     workers = workers or settings.server.workers
+    if workers > 1:
+        _share_metrics(settings)  # before anything imports prometheus_client
     db = Database(settings.database_url, settings.database)
     if db.is_sqlite:
         applied = asyncio.run(_migrate_embedded(db))
@@ -79,13 +83,16 @@ async def _migrate_embedded(db: Database) -> str | None:
         await db.dispose()
 
 
-def _serve_gunicorn(settings: Settings, host: str, port: int, workers: int) -> None:
+def _share_metrics(settings: Settings) -> None:
     # Each worker writes its metric samples here; /metrics aggregates them. prometheus_client
     # picks its storage when first imported, so the variable must be set before that.
     metrics_dir = settings.data_dir.resolve() / "prometheus"
     shutil.rmtree(metrics_dir, ignore_errors=True)
     metrics_dir.mkdir(parents=True)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+
+
+def _serve_gunicorn(settings: Settings, host: str, port: int, workers: int) -> None:
     from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
     from prometheus_client import multiprocess
 
@@ -220,20 +227,13 @@ def purge_deleted_accounts(
     configure_logging(settings.log)
 
     async def run() -> int:
-        import httpx2
-
-        from appfleet.apps import MANIFESTS
         from appfleet.core.clock import Clock
-        from appfleet.core.registry import AppRegistry
-        from appfleet.platform.auth.apple import AppleGrants
-        from appfleet.platform.auth.totp import SecretBox
+        from appfleet.main import platform_apple
         from appfleet.platform.privacy.service import purge_due
 
         secret = settings.secret_key.get_secret_value() if settings.secret_key else ""
-        registry = AppRegistry(MANIFESTS, settings)
         db = Database(settings.database_url, settings.database)
-        async with httpx2.AsyncClient(timeout=httpx2.Timeout(5.0, connect=3.0)) as http:
-            apple = AppleGrants(http, settings.auth.apple_api_url, SecretBox(secret), registry)
+        async with platform_apple(settings) as (registry, apple):
             try:
                 return await purge_due(db, Clock(), registry, apple, secret, limit=limit)
             finally:
@@ -276,6 +276,130 @@ def list_outbox(
         typer.echo(f"{when}  {message.status:<8} {message.app:<12} {message.recipient}  {subject}")
         if body:
             typer.echo(str(message.payload.get("text", "")).rstrip() + "\n")
+
+
+@outbox.command("show")
+def show_outbox_message(
+    message_id: Annotated[uuid.UUID, typer.Argument(help="Message id.")],
+) -> None:
+    """Show one message with its delivery state and payload."""
+    settings = _settings()
+
+    async def run() -> Any:
+        from appfleet.core.database import unit_of_work
+        from appfleet.runtime.outbox import OutboxMessage
+
+        db = Database(settings.database_url, settings.database)
+        try:
+            async with unit_of_work(db, write=False) as session:
+                return await session.get(OutboxMessage, message_id)
+        finally:
+            await db.dispose()
+
+    message = asyncio.run(run())
+    if message is None:
+        typer.echo(f"no message {message_id}", err=True)
+        raise typer.Exit(1)
+    fields = ("id", "channel", "app", "recipient", "kind", "status", "attempts", "created_at")
+    for name in (*fields, "sent_at", "last_error"):
+        typer.echo(f"{name:<11} {getattr(message, name)}")
+    typer.echo(json.dumps(message.payload, indent=2, ensure_ascii=False))
+
+
+@cli.command()
+def worker(
+    concurrency: Annotated[
+        int | None, typer.Option(help="Jobs run at a time [settings: jobs.concurrency].")
+    ] = None,
+    queues: Annotated[
+        str | None, typer.Option(help="Comma-separated queues [settings: jobs.queues].")
+    ] = None,
+    scheduler: Annotated[
+        bool, typer.Option(help="Take part in electing the one scheduler.")
+    ] = True,
+) -> None:
+    """Run background jobs until SIGTERM (running jobs finish or go back to the queue)."""
+    settings = _settings()
+    configure_logging(settings.log)
+    update: dict[str, Any] = {}
+    if concurrency is not None:
+        update["concurrency"] = concurrency
+    if queues is not None:
+        update["queues"] = [q.strip() for q in queues.split(",") if q.strip()]
+    settings = settings.model_copy(update={"jobs": settings.jobs.model_copy(update=update)})
+    asyncio.run(_work(settings, schedule=scheduler and settings.jobs.scheduler))
+
+
+async def _work(settings: Settings, *, schedule: bool) -> None:
+    from appfleet.core.clock import Clock
+    from appfleet.main import job_runner, platform_apple
+
+    db = Database(settings.database_url, settings.database)
+    if db.is_sqlite:
+        await _migrate_embedded(db)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(number, stopping.set)
+    async with platform_apple(settings) as (registry, apple):
+        runner = job_runner(settings, db, Clock(), registry, apple)
+        runner.start(schedule=schedule)
+        try:
+            await stopping.wait()
+        finally:
+            await runner.stop()
+            await db.dispose()
+
+
+jobs = typer.Typer(help="Background jobs: the dead letters, and requeueing them.")
+cli.add_typer(jobs, name="jobs")
+
+
+@jobs.command("dead")
+def list_dead_jobs(
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
+) -> None:
+    """Jobs that used up their attempts, with their last error."""
+    settings = _settings()
+
+    async def run() -> list[Any]:
+        from appfleet.runtime.jobs.queue import dead_jobs
+
+        db = Database(settings.database_url, settings.database)
+        try:
+            return await dead_jobs(db, limit=limit)
+        finally:
+            await db.dispose()
+
+    dead = asyncio.run(run())
+    if not dead:
+        typer.echo("no dead jobs")
+    for job in dead:
+        when = job.finished_at.isoformat(timespec="seconds") if job.finished_at else "-"
+        typer.echo(f"{job.id}  {when}  {job.task:<24} attempts={job.attempts}  {job.last_error}")
+
+
+@jobs.command("retry")
+def retry_dead_job(job_id: Annotated[uuid.UUID, typer.Argument(help="A dead job's id.")]) -> None:
+    """Queue a dead job again, with a fresh set of attempts."""
+    settings = _settings()
+
+    async def run() -> None:
+        from appfleet.core.clock import Clock
+        from appfleet.runtime.jobs.queue import retry
+
+        db = Database(settings.database_url, settings.database)
+        try:
+            await retry(db, Clock(), job_id)
+        finally:
+            await db.dispose()
+
+    try:
+        asyncio.run(run())
+    except AppError as exc:
+        typer.echo(exc.message, err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"requeued {job_id}")
 
 
 @cli.command()

@@ -26,6 +26,7 @@ from appfleet.core.logging import configure_logging, get_logger
 from appfleet.core.registry import AppManifest, AppRegistry
 from appfleet.core.secrets import ConfigurationError, with_secret_key
 from appfleet.core.settings import Settings
+from appfleet.core.tasks import Schedule, Task
 from appfleet.platform.auth.apple import AppleGrants
 from appfleet.platform.auth.digest import TokenDigest
 from appfleet.platform.auth.federated import IdentityVerifier, providers_from
@@ -35,10 +36,15 @@ from appfleet.platform.auth.runtime import AuthRuntime
 from appfleet.platform.auth.tokens import TokenCodec
 from appfleet.platform.auth.totp import SecretBox
 from appfleet.platform.info.router import router as info_router
+from appfleet.platform.internal.router import router as internal_router
+from appfleet.platform.privacy.jobs import PURGE, PURGE_HOURLY
 from appfleet.platform.privacy.router import router as privacy_router
 from appfleet.platform.users.router import router as users_router
 from appfleet.platform.users.service import ProfileCache
 from appfleet.runtime.cache import MemoryCache, NearCache
+from appfleet.runtime.jobs.housekeeping import PRUNE, PRUNE_DAILY
+from appfleet.runtime.jobs.runner import JobRunner, catalog
+from appfleet.runtime.outbox import DELIVER, Senders
 from appfleet.runtime.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from appfleet.runtime.redis import create_redis
 from appfleet.runtime.revocation import DatabaseSource, RedisSource, Revocations, RevocationSource
@@ -47,6 +53,39 @@ log = get_logger("appfleet")
 
 # Routers every app gets under its own prefix, in addition to its own.
 PLATFORM_ROUTERS = (info_router, auth_router, users_router, privacy_router)
+PLATFORM_TASKS: tuple[Task, ...] = (DELIVER, PRUNE, PURGE)
+PLATFORM_SCHEDULES: tuple[Schedule, ...] = (PRUNE_DAILY, PURGE_HOURLY)
+
+
+def job_runner(
+    settings: Settings, db: Database, clock: Clock, registry: AppRegistry, apple: AppleGrants
+) -> JobRunner:
+    """The platform's and the mounted apps' tasks and schedules, with what tasks may use."""
+    manifests = registry.manifests.values()
+    tasks = catalog([*PLATFORM_TASKS, *(task for m in manifests for task in m.tasks)])
+    schedules = [*PLATFORM_SCHEDULES, *(schedule for m in manifests for schedule in m.schedules)]
+    resources: dict[type, object] = {
+        Settings: settings,
+        AppRegistry: registry,
+        AppleGrants: apple,
+        Senders: Senders(),
+    }
+    return JobRunner(db, clock, settings.jobs, tasks, schedules, resources)
+
+
+@asynccontextmanager
+async def platform_apple(settings: Settings) -> AsyncIterator[tuple[AppRegistry, AppleGrants]]:
+    """The registry and Apple grant client for commands that run outside the API process."""
+    settings = with_secret_key(settings)
+    secret = settings.secret_key.get_secret_value() if settings.secret_key else ""
+    registry = AppRegistry(MANIFESTS, settings)
+    async with httpx2.AsyncClient(timeout=httpx2.Timeout(5.0, connect=3.0)) as http:
+        yield registry, AppleGrants(http, settings.auth.apple_api_url, SecretBox(secret), registry)
+
+
+def runs_jobs_in_process(settings: Settings, db: Database) -> bool:
+    embedded = settings.jobs.embedded_worker
+    return db.is_sqlite if embedded is None else embedded
 
 
 def create_app(
@@ -81,6 +120,7 @@ def create_app(
             settings.auth.jwks_cache_s,
         )
         box = SecretBox(secret)
+        apple = AppleGrants(http, settings.auth.apple_api_url, box, registry)
         app.state.limiter = (
             RedisRateLimiter(redis, clock) if redis is not None else MemoryRateLimiter(clock)
         )
@@ -99,12 +139,16 @@ def create_app(
             secret_box=box,
             profiles=app.state.profiles,
             digest=TokenDigest(secret),
-            apple=AppleGrants(http, settings.auth.apple_api_url, box, registry),
+            apple=apple,
         )
+        jobs = job_runner(settings, db, clock, registry, apple)
+        app.state.jobs = jobs
         app.state.health_checks = {"database": db.ping}
         if redis is not None:
             app.state.health_checks["redis"] = redis.ping
         await _warn_if_schema_is_behind(db)
+        if runs_jobs_in_process(settings, db):
+            jobs.start(schedule=settings.jobs.scheduler)
         log.info(
             "started",
             pid=os.getpid(),
@@ -117,6 +161,7 @@ def create_app(
         try:
             yield
         finally:
+            await jobs.stop()
             if listener is not None:
                 listener.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -165,6 +210,7 @@ def create_app(
         app.add_exception_handler(error_type, handler)
 
     app.include_router(health_router)
+    app.include_router(internal_router)
     app.dispatch = AppDispatch(app.router)
     for context in registry:
         manifest = registry.manifests[context.name]

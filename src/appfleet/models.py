@@ -8,6 +8,7 @@ from appfleet.platform.privacy import models as privacy_models
 from appfleet.platform.users import models as user_models
 from appfleet.runtime import models as runtime_models
 from appfleet.runtime import outbox as outbox_models
+from appfleet.runtime.jobs import models as job_models
 
 metadata = Base.metadata
 
@@ -15,6 +16,7 @@ __all__ = [
     "audit_models",
     "auth_models",
     "idempotency_models",
+    "job_models",
     "metadata",
     "outbox_models",
     "privacy_models",

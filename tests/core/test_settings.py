@@ -112,11 +112,17 @@ def test_production_refuses_to_generate_secrets(tmp_path: Path) -> None:
 
 
 def test_production_names_every_missing_setting() -> None:
-    settings = Settings(env="production", secret_key="short", http={"cors_origins": ["*"]})
+    settings = Settings(
+        env="production",
+        secret_key="short",
+        http={"cors_origins": ["*"]},
+        jobs={"cron_secret": "guessable"},
+    )
     with pytest.raises(ConfigurationError) as failure:
         with_secret_key(settings)
     message = str(failure.value)
     assert "APPFLEET_SECRET_KEY must be at least 32 characters" in message
+    assert "APPFLEET_JOBS__CRON_SECRET must be at least 32 characters" in message
     assert "DATABASE_URL is required" in message
     assert "APPFLEET_HTTP__CORS_ORIGINS" in message
 

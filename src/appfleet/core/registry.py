@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from appfleet.core.errors import NotFound
 from appfleet.core.secrets import ConfigurationError
 from appfleet.core.settings import AppSettings, Settings
+from appfleet.core.tasks import Schedule, Task
 
 API_PREFIX = "/api/v1"
 
@@ -39,6 +40,9 @@ class AppManifest:
     identity_group: str | None = None
     export_data: DataExporter | None = None
     erase_data: DataEraser | None = None
+    # Background work: task names are global, so apps prefix them with their own name.
+    tasks: tuple[Task, ...] = ()
+    schedules: tuple[Schedule, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

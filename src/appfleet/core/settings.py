@@ -134,6 +134,34 @@ class AuthSettings(BaseModel):
     )
 
 
+class JobsSettings(BaseModel):
+    embedded_worker: bool | None = Field(
+        None,
+        description="Run a worker and the scheduler inside `appfleet serve` "
+        "(unset: when the database is SQLite; scaled deployments run `appfleet worker`).",
+    )
+    concurrency: int = Field(4, ge=1, le=256, description="Jobs one worker runs at a time.")
+    queues: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["notifications", "default", "analytics", "cleanup"],
+        description="Queues a worker takes jobs from.",
+    )
+    poll_interval_s: float = Field(
+        2.0, gt=0, description="Idle workers look for jobs this often when no wake-up comes."
+    )
+    lease_s: float = Field(
+        60.0, ge=1, description="A running job is reclaimed if its worker is silent this long."
+    )
+    shutdown_grace_s: float = Field(
+        25.0, ge=0, description="On shutdown, running jobs get this long before they are requeued."
+    )
+    scheduler: bool = Field(True, description="Take part in electing the one scheduler.")
+    cron_secret: SecretStr | None = Field(
+        None, description="Bearer secret of POST /internal/cron/tick (serverless hosts)."
+    )
+
+    _split_queues = field_validator("queues", mode="before")(_split_csv)
+
+
 class PlanSettings(BaseModel):
     display_name: str | None = Field(None, description="Name shown to users.")
     stripe_price_id: str | None = Field(None, description="Stripe price for this plan.")
@@ -207,6 +235,7 @@ class Settings(BaseSettings):
     http: HttpSettings = Field(default_factory=HttpSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    jobs: JobsSettings = Field(default_factory=JobsSettings)
 
     _split = field_validator("apps", mode="before")(_split_csv)
 
@@ -255,6 +284,9 @@ class Settings(BaseSettings):
             )
         if "*" in self.http.cors_origins:
             problems.append("APPFLEET_HTTP__CORS_ORIGINS must list origins, not '*', in production")
+        cron = self.jobs.cron_secret
+        if cron is not None and len(cron.get_secret_value()) < 32:
+            problems.append("APPFLEET_JOBS__CRON_SECRET must be at least 32 characters")
         return problems
 
 

@@ -1,21 +1,30 @@
 """The outbox: a message to send is a row written in the same transaction as the change that
-caused it, so it is sent if and only if that change committed. Delivery (workers, retries,
-dead letters, the vendors) reads these rows; in embedded mode the rows are the local outbox
-that `appfleet outbox list` shows.
+caused it, together with the job that delivers it, so it is sent if and only if that change
+committed — and still sent if the process dies right after the commit. The delivery job hands
+the message to the channel's sender (SMTP, FCM... or, embedded, the local outbox itself, which
+`appfleet outbox list` shows) and records the outcome on the row: sent, failed (retrying with
+backoff) or dead once the job's attempts are spent.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from sqlalchemy import JSON, Index, String, select
+from sqlalchemy import JSON, Index, String, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from appfleet.core.clock import Clock
-from appfleet.core.database import Base
+from appfleet.core.database import Base, unit_of_work
+from appfleet.core.logging import get_logger
+from appfleet.core.tasks import JobContext, Task
+from appfleet.runtime.jobs import queue
+
+log = get_logger("appfleet.outbox")
 
 Channel = Literal["email", "push"]
 
@@ -41,7 +50,7 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(500))
 
 
-def enqueue(
+async def enqueue(
     session: AsyncSession,
     clock: Clock,
     *,
@@ -53,7 +62,7 @@ def enqueue(
     user_id: uuid.UUID | None = None,
     sensitive: bool = False,
 ) -> OutboxMessage:
-    """Add a message to the outbox; it commits (or not) with the caller's unit of work."""
+    """Add a message and its delivery job; both commit (or not) with the caller's unit of work."""
     now = clock.now()
     message = OutboxMessage(
         id=uuid.uuid4(),
@@ -70,6 +79,7 @@ def enqueue(
         created_at=now,
     )
     session.add(message)
+    await queue.enqueue(session, clock, DELIVER, {"message_id": str(message.id)})
     return message
 
 
@@ -83,3 +93,71 @@ async def recent(
     if recipient is not None:
         query = query.where(OutboxMessage.recipient == recipient)
     return list(await session.scalars(query))
+
+
+class Sender(Protocol):
+    """Hands one message to a vendor; raises on failure (the job retries it)."""
+
+    async def send(self, message: OutboxMessage) -> None: ...
+
+
+class LocalSender:
+    """Embedded mode's delivery: the outbox row is the delivered message."""
+
+    async def send(self, message: OutboxMessage) -> None:
+        log.info(
+            "outbox_delivered_locally",
+            channel=message.channel,
+            app=message.app,
+            kind=message.kind,
+            message=str(message.id),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Senders:
+    """The sender of each channel, provided to jobs by the composition root."""
+
+    by_channel: Mapping[str, Sender] = field(default_factory=dict)
+    fallback: Sender = field(default_factory=LocalSender)
+
+    def for_channel(self, channel: str) -> Sender:
+        return self.by_channel.get(channel, self.fallback)
+
+
+async def deliver(context: JobContext, args: dict[str, Any]) -> None:
+    message_id = uuid.UUID(args["message_id"])
+    # Read outside the job's own transaction: on SQLite that one holds the single writer slot,
+    # and the vendor call below may take seconds.
+    async with unit_of_work(context.db, write=False) as reading:
+        message = await reading.get(OutboxMessage, message_id)
+    if message is None or message.status in ("sent", "dead"):
+        return  # delivered already (a job run twice) or removed by an account purge
+    now = context.clock.now()
+    try:
+        await context.resource(Senders).for_channel(message.channel).send(message)
+    except Exception as exc:
+        last = context.attempt >= DELIVER.max_attempts
+        async with unit_of_work(context.db) as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message_id)
+                .values(
+                    status="dead" if last else "failed",
+                    attempts=context.attempt,
+                    last_error=f"{type(exc).__name__}: {exc}"[:500],
+                    available_at=now,
+                )
+            )
+        raise
+    values: dict[str, Any] = {"status": "sent", "sent_at": now, "attempts": context.attempt}
+    if message.sensitive:
+        values["payload"] = {"redacted": True}  # a sent reset link or code need not be kept
+    await context.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
+    )
+
+
+DELIVER = Task(
+    "outbox.deliver", deliver, queue="notifications", max_attempts=8, backoff_base_s=10.0
+)

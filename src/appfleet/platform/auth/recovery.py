@@ -71,7 +71,7 @@ async def request_password_reset(session: AsyncSession, caller: Caller, email: s
     ttl = caller.auth.settings.password_reset_ttl_s
     await _issue(session, caller, user, user.email, RESET, caller.auth.digest(RESET, token), ttl)
     template = caller.app.config.password_reset_url
-    queue_email(
+    await queue_email(
         session,
         caller.clock,
         caller.app,
@@ -149,7 +149,7 @@ async def request_verification(session: AsyncSession, caller: Caller, user: User
     ttl = caller.auth.settings.verification_code_ttl_s
     digest = caller.auth.digest(VERIFY, f"{user.id}:{code}")
     await _issue(session, caller, user, user.email, VERIFY, digest, ttl)
-    queue_email(
+    await queue_email(
         session,
         caller.clock,
         caller.app,

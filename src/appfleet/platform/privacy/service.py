@@ -192,7 +192,7 @@ async def delete_account(
     await end_all_sessions(session, caller, user.id, "account_deleted")
     revoke_after_commit(session, caller, token_key(access_jti))
     if user.email:
-        queue_email(
+        await queue_email(
             session,
             caller.clock,
             caller.app,

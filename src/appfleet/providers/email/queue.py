@@ -13,7 +13,7 @@ from appfleet.providers.email.templates import render
 from appfleet.runtime.outbox import OutboxMessage, enqueue
 
 
-def queue_email(
+async def queue_email(
     session: AsyncSession,
     clock: Clock,
     app: AppContext,
@@ -26,7 +26,7 @@ def queue_email(
 ) -> OutboxMessage:
     rendered = render(template, app_name=app.display_name, **context)
     payload = {"from": app.config.email_sender, **rendered.as_payload()}
-    return enqueue(
+    return await enqueue(
         session,
         clock,
         channel="email",
