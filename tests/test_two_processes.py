@@ -1,5 +1,6 @@
 """Two `appfleet serve` processes sharing PostgreSQL and Redis, as the scaled mode runs: what
-one process decides (a rate limit, a sign-out, a profile change) holds in the other."""
+one process decides (a rate limit, a sign-out, a profile change, a realtime event) holds in
+the other."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tests.fixtures.accounts import PASSWORD
 from tests.fixtures.app import flush_redis
 from tests.fixtures.servers import start_server
 from tests.fixtures.services import REDIS_VARIABLE, empty_database, need
+from tests.fixtures.sse import read_events
 
 CF = "/api/v1/corpfinity"
 
@@ -69,8 +71,12 @@ def test_limits_sign_outs_and_profiles_hold_across_processes(two_servers: tuple[
         assert client.get(f"{a}{CF}/users/me", headers=headers).status_code == 200
         assert client.get(f"{b}{CF}/users/me", headers=headers).status_code == 200  # cached in b
 
-        renamed = client.patch(f"{a}{CF}/users/me", json={"name": "Guest Gus"}, headers=headers)
-        assert renamed.status_code == 200
+        # A device listening on b hears of a change made through a.
+        with client.stream("GET", f"{b}{CF}/realtime/events?since=0", headers=headers) as stream:
+            renamed = client.patch(f"{a}{CF}/users/me", json={"name": "Guest Gus"}, headers=headers)
+            assert renamed.status_code == 200
+            [event] = read_events(stream, 1)
+        assert (event.event, event.id, event.data["name"]) == ("user.updated", "1", "Guest Gus")
         assert within(
             1,
             lambda: client.get(f"{b}{CF}/users/me", headers=headers).json()["name"] == "Guest Gus",

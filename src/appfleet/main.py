@@ -39,6 +39,7 @@ from appfleet.platform.info.router import router as info_router
 from appfleet.platform.internal.router import router as internal_router
 from appfleet.platform.privacy.jobs import PURGE, PURGE_HOURLY
 from appfleet.platform.privacy.router import router as privacy_router
+from appfleet.platform.realtime.router import router as realtime_router
 from appfleet.platform.users.router import router as users_router
 from appfleet.platform.users.service import ProfileCache
 from appfleet.runtime.cache import MemoryCache, NearCache
@@ -46,13 +47,14 @@ from appfleet.runtime.jobs.housekeeping import PRUNE, PRUNE_DAILY
 from appfleet.runtime.jobs.runner import JobRunner, catalog
 from appfleet.runtime.outbox import DELIVER, Senders
 from appfleet.runtime.ratelimit import MemoryRateLimiter, RedisRateLimiter
+from appfleet.runtime.realtime import MemoryBroker, RedisBroker
 from appfleet.runtime.redis import create_redis
 from appfleet.runtime.revocation import DatabaseSource, RedisSource, Revocations, RevocationSource
 
 log = get_logger("appfleet")
 
 # Routers every app gets under its own prefix, in addition to its own.
-PLATFORM_ROUTERS = (info_router, auth_router, users_router, privacy_router)
+PLATFORM_ROUTERS = (info_router, auth_router, users_router, privacy_router, realtime_router)
 PLATFORM_TASKS: tuple[Task, ...] = (DELIVER, PRUNE, PURGE)
 PLATFORM_SCHEDULES: tuple[Schedule, ...] = (PRUNE_DAILY, PURGE_HOURLY)
 
@@ -125,7 +127,12 @@ def create_app(
             RedisRateLimiter(redis, clock) if redis is not None else MemoryRateLimiter(clock)
         )
         cache = NearCache(redis) if redis is not None else MemoryCache()
-        listener = asyncio.create_task(cache.listen()) if isinstance(cache, NearCache) else None
+        broker = RedisBroker(redis) if redis is not None else MemoryBroker()
+        app.state.broker = broker
+        # Per-process subscriptions: cache invalidations and realtime events from other processes.
+        listeners = [asyncio.create_task(cache.listen())] if isinstance(cache, NearCache) else []
+        if isinstance(broker, RedisBroker):
+            listeners.append(asyncio.create_task(broker.listen()))
         app.state.cache = cache
         app.state.profiles = ProfileCache(app.state.cache, registry)
         app.state.auth = AuthRuntime(
@@ -162,7 +169,7 @@ def create_app(
             yield
         finally:
             await jobs.stop()
-            if listener is not None:
+            for listener in listeners:
                 listener.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await listener

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.requests import HTTPConnection
 
 from appfleet.core.deps import CurrentApp, DbSession
 from appfleet.core.errors import NotAuthenticated
@@ -58,7 +59,12 @@ def _bearer(request: Request) -> str | None:
     return token.strip()
 
 
-async def _claims(request: Request, token: str) -> Claims:
+async def access_claims(request: HTTPConnection, token: str) -> Claims:
+    """Verify an access token for the app the connection's path names (HTTP or WebSocket)."""
+    return await _claims(request, token)
+
+
+async def _claims(request: HTTPConnection, token: str) -> Claims:
     # The hot path: everything comes straight off app.state rather than through sub-dependencies,
     # each of which costs FastAPI more to resolve than the lookup itself.
     state = request.app.state

@@ -10,6 +10,7 @@ from appfleet.platform.users import service
 from appfleet.platform.users.deps import Profiles
 from appfleet.platform.users.schemas import UserRead, UserUpdate
 from appfleet.platform.users.service import ProfileCache
+from appfleet.runtime.realtime import BrokerDep, publish_after_commit, user_channel
 
 router = app_router(prefix="/users", tags=["users"])
 
@@ -34,8 +35,13 @@ async def update_me(
     clock: ClockDep,
     session: DbSession,
     profiles: Profiles,
+    broker: BrokerDep,
 ) -> UserRead:
     """Change name, avatar, timezone, language or this app's preferences."""
     service.update_profile(member.user, member.membership, change, clock)
     profiles.forget(session, member.user)
-    return service.to_read(member.user, member.membership)
+    updated = service.to_read(member.user, member.membership)
+    # The user's other devices learn of it at once (after the commit).
+    channel = user_channel(member.claims.app, member.user.id)
+    publish_after_commit(session, broker, channel, "user.updated", updated.model_dump(mode="json"))
+    return updated
