@@ -48,7 +48,8 @@ def pinned(command: list[str]) -> list[str]:
 
 @contextmanager
 def server(command: list[str], env: dict[str, str], cwd: Path, health: str) -> Iterator[None]:
-    log = open(cwd / "server.log", "w")  # noqa: SIM115 - closed below
+    log_path = cwd / f"server-{health.split(':')[-1].split('/')[0]}.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(pinned(command), env=env, cwd=cwd, stdout=log, stderr=log)
     try:
         deadline = time.monotonic() + 60
@@ -59,7 +60,7 @@ def server(command: list[str], env: dict[str, str], cwd: Path, health: str) -> I
             except httpx2.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"server did not start: see {cwd / 'server.log'}")
+                raise SystemExit(f"server did not start: see {log_path}")
             time.sleep(0.2)
         yield
     finally:
@@ -167,9 +168,12 @@ def main() -> None:
     env |= {
         "APPFLEET_SECRET_KEY": "bench-" + "x" * 40,
         "APPFLEET_LOG__ACCESS": "true",
-        # The login scenario measures password hashing, not the limiter refusing it.
-        "APPFLEET_AUTH__LOGIN_PER_MINUTE": "100000000",
-        "APPFLEET_AUTH__REGISTER_PER_MINUTE": "100000000",
+        # The limiter counts every request (its cost is measured) but never refuses one: the
+        # scenarios measure serving, not the limiter saying no.
+        **{
+            f"APPFLEET_RATELIMIT__{name}": "1000000000/minute"
+            for name in ("ANONYMOUS", "AUTHENTICATED", "LOGIN", "SIGNUP")
+        },
     }
     if args.no_access_log:
         env["APPFLEET_LOG__ACCESS"] = "false"
@@ -188,7 +192,7 @@ def main() -> None:
     python = sys.executable
     scenarios = [s for s in SCENARIOS if not args.only or s.name in args.only]
 
-    bare_port, app_port = free_port(), free_port()
+    bare_port, app_port, unlimited_port = free_port(), free_port(), free_port()
     uvicorn = [python, "-m", "uvicorn", "--no-access-log", "--log-level", "warning"]
     # Measured on the server's core while it is idle, just before and just after the login
     # scenario (this host's speed drifts by a third over minutes; the mean is the fair yardstick).
@@ -196,21 +200,26 @@ def main() -> None:
     parameters = ""
     results: dict[str, loadgen.Result] = {}
     bare_base, app_base = f"http://127.0.0.1:{bare_port}", f"http://127.0.0.1:{app_port}"
+    bases = {"app": app_base, "unlimited": f"http://127.0.0.1:{unlimited_port}"}
+    unlimited_env = env | {"APPFLEET_RATELIMIT__ENABLED": "false"}
     bare_command = [*uvicorn, "--app-dir", str(ROOT / "bench"), "bare_app:app"]
     app_command = [python, "-m", "appfleet", "serve"]
     # Both servers stay up (idle ones cost nothing); the bare endpoint is measured before and
     # after the scenarios, and ratios use the mean, so drift during the run shows and cancels.
+    unlimited = [*app_command, "--port", str(unlimited_port)]
     with (
         server([*bare_command, "--port", str(bare_port)], env, workdir, bare_base + "/"),
         server([*app_command, "--port", str(app_port)], env, workdir, app_base + "/health"),
+        server(unlimited, unlimited_env, workdir, bases["unlimited"] + "/health"),
     ):
         before = measure(bare_base, Scenario("bare", "/"), args)
         for scenario in scenarios:
             if scenario.name == "login":
                 rate, parameters = hash_rate()
                 hashing.append(rate)
-            results[scenario.name] = measure(app_base, scenario.ready(app_base), args)
-            settle(app_base, "/health")
+            base = bases[scenario.server]
+            results[scenario.name] = measure(base, scenario.ready(base), args)
+            settle(base, "/health")
             if scenario.name == "login":
                 hashing.append(hash_rate()[0])
         after = measure(bare_base, Scenario("bare", "/"), args)
@@ -227,6 +236,9 @@ def main() -> None:
             f"{name:<16}{result.requests_per_s:>10.0f}{result.p50_ms:>10.2f}"
             f"{result.p99_ms:>10.2f}{result.errors:>8}{result.requests_per_s / bare:>8.2f}"
         )
+    if "users_me" in results and "users_me_nolimit" in results:
+        cost = 1 - results["users_me"].requests_per_s / results["users_me_nolimit"].requests_per_s
+        print(f"rate limiter on users_me: {cost:.0%} of throughput (users_me vs users_me_nolimit)")
     if hashing:
         rate = sum(hashing) / len(hashing)
         print(

@@ -24,6 +24,8 @@ class Scenario:
     body: bytes | None = None
     expect_status: int = 200
     prepare: Callable[[Scenario, str], Scenario] | None = None
+    # "app", or "unlimited": the same server with rate limiting off (to price the limiter).
+    server: str = "app"
 
     def ready(self, base: str) -> Scenario:
         return self.prepare(self, base) if self.prepare else self
@@ -58,5 +60,8 @@ SCENARIOS: list[Scenario] = [
     Scenario("app_info", "/api/v1/corpfinity/"),
     Scenario("health", "/health"),
     Scenario("users_me", "/api/v1/corpfinity/users/me", prepare=_with_token),
+    Scenario(
+        "users_me_nolimit", "/api/v1/corpfinity/users/me", prepare=_with_token, server="unlimited"
+    ),
     Scenario("login", "/api/v1/corpfinity/auth/login", method="POST", prepare=_login_body),
 ]

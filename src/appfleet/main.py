@@ -28,6 +28,7 @@ from appfleet.core.secrets import ConfigurationError, with_secret_key
 from appfleet.core.settings import Settings
 from appfleet.core.tasks import Schedule, Task
 from appfleet.platform.auth.apple import AppleGrants
+from appfleet.platform.auth.deps import token_identity
 from appfleet.platform.auth.digest import TokenDigest
 from appfleet.platform.auth.federated import IdentityVerifier, providers_from
 from appfleet.platform.auth.passwords import Passwords
@@ -46,7 +47,12 @@ from appfleet.runtime.cache import MemoryCache, NearCache
 from appfleet.runtime.jobs.housekeeping import PRUNE, PRUNE_DAILY
 from appfleet.runtime.jobs.runner import JobRunner, catalog
 from appfleet.runtime.outbox import DELIVER, Senders
-from appfleet.runtime.ratelimit import MemoryRateLimiter, RedisRateLimiter
+from appfleet.runtime.ratelimit import (
+    DefaultLimitMiddleware,
+    MemoryRateLimiter,
+    RedisRateLimiter,
+    SyncedRateLimiter,
+)
 from appfleet.runtime.realtime import MemoryBroker, RedisBroker
 from appfleet.runtime.redis import create_redis
 from appfleet.runtime.revocation import DatabaseSource, RedisSource, Revocations, RevocationSource
@@ -126,6 +132,9 @@ def create_app(
         app.state.limiter = (
             RedisRateLimiter(redis, clock) if redis is not None else MemoryRateLimiter(clock)
         )
+        # Checked on every request: decided in process, shared through Redis every 100 ms.
+        synced = SyncedRateLimiter(redis, clock) if redis is not None else None
+        app.state.default_limiter = synced or app.state.limiter
         cache = NearCache(redis) if redis is not None else MemoryCache()
         broker = RedisBroker(redis) if redis is not None else MemoryBroker()
         app.state.broker = broker
@@ -133,6 +142,7 @@ def create_app(
         listeners = [asyncio.create_task(cache.listen())] if isinstance(cache, NearCache) else []
         if isinstance(broker, RedisBroker):
             listeners.append(asyncio.create_task(broker.listen()))
+        syncing = asyncio.create_task(synced.run()) if synced is not None else None
         app.state.cache = cache
         app.state.profiles = ProfileCache(app.state.cache, registry)
         app.state.auth = AuthRuntime(
@@ -169,6 +179,9 @@ def create_app(
             yield
         finally:
             await jobs.stop()
+            if synced is not None and syncing is not None:
+                synced.stop()
+                await syncing
             for listener in listeners:
                 listener.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -185,6 +198,7 @@ def create_app(
             access_log=settings.log.access,
             max_body_bytes=settings.http.max_body_bytes,
         ),
+        Middleware(DefaultLimitMiddleware, identify=token_identity(tokens, clock)),
         Middleware(CompressionMiddleware, minimum_size=settings.http.gzip_min_bytes),
     ]
     if settings.http.cors_origins:
@@ -194,7 +208,12 @@ def create_app(
                 allow_origins=settings.http.cors_origins,
                 allow_methods=["*"],
                 allow_headers=["*"],
-                expose_headers=["X-Request-ID", "Retry-After", "X-RateLimit-Remaining"],
+                expose_headers=[
+                    "X-Request-ID",
+                    "Retry-After",
+                    "X-RateLimit-Limit",
+                    "X-RateLimit-Remaining",
+                ],
             )
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import httpx2
@@ -10,6 +11,7 @@ import pytest
 import structlog
 from fastapi import FastAPI
 
+from appfleet.core.clock import FixedClock
 from appfleet.main import create_app
 from tests.fixtures.app import serve
 
@@ -209,9 +211,12 @@ async def test_rate_limit_errors_carry_retry_after(client: httpx2.AsyncClient) -
     assert error["details"] == {"limit": 5}
 
 
-async def test_offset_pages_default_to_20_and_cap_at_100(client: httpx2.AsyncClient) -> None:
+async def test_offset_pages_default_to_20_and_cap_at_100(
+    client: httpx2.AsyncClient, clock: FixedClock
+) -> None:
     for n in range(25):
         await client.post("/api/v1/probe/items", json={"title": f"item {n}"})
+        clock.advance(timedelta(seconds=3))  # within the anonymous limit of 20 a minute
     first = (await client.get("/api/v1/probe/items")).json()
     assert (first["total"], first["limit"], first["offset"], len(first["items"])) == (25, 20, 0, 20)
     rest = (await client.get("/api/v1/probe/items", params={"offset": 20})).json()

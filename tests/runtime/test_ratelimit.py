@@ -9,10 +9,22 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from prometheus_client import REGISTRY
+from pydantic import ValidationError
 from redis.asyncio import Redis
 
+from appfleet.apps import MANIFESTS
 from appfleet.core.clock import FixedClock
-from appfleet.runtime.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from appfleet.core.settings import RateLimitSettings, Settings, parse_rate
+from appfleet.main import create_app
+from appfleet.runtime.ratelimit import (
+    MemoryRateLimiter,
+    RateLimiter,
+    RedisRateLimiter,
+    SyncedRateLimiter,
+)
+from tests.fixtures import probe
+from tests.fixtures.accounts import bearer, register
+from tests.fixtures.app import serve
 
 pytestmark = pytest.mark.anyio
 
@@ -74,3 +86,125 @@ async def test_when_redis_is_down_requests_pass_and_are_counted(clock: FixedCloc
     after = REGISTRY.get_sample_value("appfleet_ratelimit_unavailable_total")
     assert after == before + 2
     await dead.aclose()
+
+
+async def test_synced_limiters_share_the_rate_within_one_sync(
+    redis_url: str, clock: FixedClock
+) -> None:
+    redis = Redis.from_url(redis_url)
+    a, b = SyncedRateLimiter(redis, clock), SyncedRateLimiter(redis, clock)
+    key = f"ratelimit:test:{uuid.uuid4()}"
+    try:
+        # Each process alone is under 10 a minute...
+        assert all([(await a.hit(key, 10, 60)).allowed for _ in range(6)])
+        assert all([(await b.hit(key, 10, 60)).allowed for _ in range(6)])
+        await b.sync()
+        await a.sync()  # a adds its 6 to b's: the shared state holds 12
+        # ...together they used 12: a refuses at once; b lets one more through until its next
+        # sync (the documented bound), then refuses too.
+        assert not (await a.hit(key, 10, 60)).allowed
+        assert (await b.hit(key, 10, 60)).allowed
+        await b.sync()
+        assert not (await b.hit(key, 10, 60)).allowed
+        await a.sync()
+        clock.advance(timedelta(seconds=18))  # 13 used, one refilled every 6 s: 10 again
+        assert not (await a.hit(key, 10, 60)).allowed
+        clock.advance(timedelta(seconds=6))
+        assert (await a.hit(key, 10, 60)).allowed
+        assert not (await a.hit(key, 10, 60)).allowed
+    finally:
+        await redis.aclose()
+
+
+async def test_a_synced_limiter_keeps_deciding_when_redis_is_down(clock: FixedClock) -> None:
+    limiter = SyncedRateLimiter(Redis(port=1, socket_connect_timeout=0.2), clock)
+    before = REGISTRY.get_sample_value("appfleet_ratelimit_unavailable_total") or 0.0
+    decisions = [(await limiter.hit("ratelimit:test:down", 3, 60)).allowed for _ in range(4)]
+    await limiter.sync()
+    assert decisions == [True, True, True, False]  # the process's own count still holds
+    assert REGISTRY.get_sample_value("appfleet_ratelimit_unavailable_total") == before + 1
+
+
+async def test_every_app_request_counts_against_the_callers_default_limit(
+    settings: Settings, clock: FixedClock
+) -> None:
+    app = create_app(settings, clock=clock, manifests=[*MANIFESTS, probe.manifest])
+    async with serve(app) as client:
+        answers = [await client.get("/api/v1/probe/items/count") for _ in range(21)]
+        assert [a.status_code for a in answers] == [200] * 20 + [429]
+        assert answers[0].headers["X-RateLimit-Limit"] == "20"
+        assert [a.headers["X-RateLimit-Remaining"] for a in answers[:3]] == ["19", "18", "17"]
+        refused = answers[-1]
+        assert refused.json()["error"]["code"] == "RATE_LIMIT_ERROR"
+        assert refused.headers["Retry-After"] == "3"  # GCRA refills one request per 3 s
+        assert (await client.get("/health")).status_code == 200  # outside every app
+
+        # Another app counts on its own; a signed-in caller counts per user, at 100 a minute.
+        account = await register(client, email="ann@example.com")
+        me = [
+            await client.get("/api/v1/corpfinity/users/me", headers=bearer(account["access_token"]))
+            for _ in range(100)
+        ]
+        assert {r.status_code for r in me} == {200}
+        assert me[-1].headers["X-RateLimit-Limit"] == "100"
+        assert me[-1].headers["X-RateLimit-Remaining"] == "0"
+        over = await client.get(
+            "/api/v1/corpfinity/users/me", headers=bearer(account["access_token"])
+        )
+        assert over.status_code == 429
+
+        clock.advance(timedelta(seconds=3))
+        assert (await client.get("/api/v1/probe/items/count")).status_code == 200
+
+
+async def test_limits_come_from_settings_and_can_be_turned_off(
+    settings: Settings, clock: FixedClock
+) -> None:
+    capped = settings.model_copy(
+        update={"ratelimit": RateLimitSettings(anonymous="1000/minute", per_app="3/minute")}
+    )
+    app = create_app(capped, clock=clock, manifests=[*MANIFESTS, probe.manifest])
+    async with serve(app) as client:
+        answers = [await client.get("/api/v1/probe/items/count") for _ in range(4)]
+        assert [a.status_code for a in answers] == [200, 200, 200, 429]  # the app's cap
+        assert answers[0].headers["X-RateLimit-Limit"] == "3"  # the tightest limit shows
+
+    off = settings.model_copy(update={"ratelimit": RateLimitSettings(enabled=False)})
+    app = create_app(off, clock=clock, manifests=[*MANIFESTS, probe.manifest])
+    async with serve(app) as client:
+        answers = [await client.get("/api/v1/probe/items/count") for _ in range(30)]
+        assert {a.status_code for a in answers} == {200}
+        assert "X-RateLimit-Limit" not in answers[-1].headers
+
+
+@pytest.mark.parametrize(
+    ("text", "rate"),
+    [("5/minute", (5, 60.0)), ("3/5minutes", (3, 300.0)), ("10 / hour", (10, 3600.0))],
+)
+def test_rates_parse(text: str, rate: tuple[int, float]) -> None:
+    assert parse_rate(text) == rate
+
+
+@pytest.mark.parametrize("text", ["5", "0/minute", "5/fortnight", "-1/second"])
+def test_bad_rates_are_refused_with_the_setting_named(text: str) -> None:
+    with pytest.raises(ValidationError, match="ratelimit.ai"):
+        Settings(ratelimit={"ai": text})
+
+
+async def test_a_synced_key_seen_only_refused_survives_a_redis_restart(
+    redis_url: str, clock: FixedClock
+) -> None:
+    redis = Redis.from_url(redis_url)
+    limiter = SyncedRateLimiter(redis, clock)
+    key = f"ratelimit:test:{uuid.uuid4()}"
+    try:
+        assert (await limiter.hit(key, 1, 60)).allowed
+        await limiter.sync()
+        await redis.delete(key)  # Redis restarted empty
+        assert not (await limiter.hit(key, 1, 60)).allowed  # nothing to add at the next sync
+        before = REGISTRY.get_sample_value("appfleet_ratelimit_unavailable_total") or 0.0
+        await limiter.sync()
+        assert REGISTRY.get_sample_value("appfleet_ratelimit_unavailable_total") == before
+        assert not (await limiter.hit(key, 1, 60)).allowed  # the process's own count holds
+    finally:
+        await redis.aclose()

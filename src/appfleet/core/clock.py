@@ -6,6 +6,7 @@ zone. Local wall times that DST skips or repeats are resolved explicitly here, o
 
 from __future__ import annotations
 
+import time as systime
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -17,6 +18,7 @@ class Clock:
     """The time source. Production uses the system clock; tests pass their own `now`."""
 
     def __init__(self, now: Callable[[], datetime] | None = None) -> None:
+        self._system = now is None
         self._now = now or (lambda: datetime.now(UTC))
 
     def now(self) -> datetime:
@@ -24,6 +26,10 @@ class Clock:
         if moment.tzinfo is None:
             raise ValueError("the clock must return aware datetimes")
         return moment.astimezone(UTC)
+
+    def timestamp(self) -> float:
+        """Seconds since the epoch: `now()` for hot paths (no datetime is built)."""
+        return systime.time() if self._system else self.now().timestamp()
 
     def today(self, zone: str | ZoneInfo) -> date:
         return local_date(self.now(), zone)

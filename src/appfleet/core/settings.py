@@ -7,7 +7,9 @@ then the defaults below. Nested sections use `__` in variable names: `APPFLEET_D
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -104,8 +106,6 @@ class AuthSettings(BaseModel):
     refresh_replay_window_s: int = Field(
         30, ge=0, description="A just-rotated refresh token replays its answer for this long."
     )
-    login_per_minute: int = Field(5, ge=1, description="Logins per minute per IP and per email.")
-    register_per_minute: int = Field(3, ge=1, description="Sign-ups per minute per IP.")
     argon2_time_cost: int = Field(2, ge=2, description="argon2id passes (OWASP minimum 2).")
     argon2_memory_kib: int = Field(
         19_456, ge=19_456, description="argon2id memory in KiB (OWASP minimum 19 MiB)."
@@ -122,9 +122,6 @@ class AuthSettings(BaseModel):
         "https://appleid.apple.com",
         description="Apple's token and revocation endpoints live under this URL.",
     )
-    forgot_per_5_minutes: int = Field(
-        3, ge=1, description="Password-reset requests per 5 minutes per IP and per email."
-    )
     password_reset_ttl_s: int = Field(3600, ge=300, description="A reset link works this long.")
     verification_code_ttl_s: int = Field(
         900, ge=60, description="An email verification code works this long."
@@ -132,6 +129,60 @@ class AuthSettings(BaseModel):
     deletion_retention_days: int = Field(
         30, ge=0, description="A deleted account can be restored for this long, then is purged."
     )
+
+
+RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*(second|minute|hour|day)s?\s*$")
+UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+
+
+@functools.lru_cache(maxsize=256)  # read on every request by the limiter
+def parse_rate(text: str) -> tuple[int, float]:
+    """`"5/minute"`, `"3/5minutes"`, `"10/hour"` -> (requests, period in seconds)."""
+    match = RATE.match(text)
+    if match is None or int(match.group(1)) < 1:
+        raise ValueError(f"{text!r} is not a rate like '5/minute' or '3/5minutes'")
+    count, multiple, unit = match.groups()
+    return int(count), float(int(multiple or 1) * UNIT_SECONDS[unit])
+
+
+class RateLimitSettings(BaseModel):
+    """Limits as "N/period" (second, minute, hour, day; "3/5minutes"), counted with GCRA."""
+
+    enabled: bool = Field(True, description="Count and enforce the limits below.")
+    anonymous: str = Field("20/minute", description="Requests without a token, per IP and app.")
+    authenticated: str = Field("100/minute", description="Requests with a token, per user and app.")
+    per_app: str | None = Field(None, description="All requests to one app (unset: no cap).")
+    login: str = Field("5/minute", description="Sign-ins, per IP and per email.")
+    signup: str = Field("3/minute", description="Sign-ups (register, guest accounts), per IP.")
+    forgot: str = Field("3/5minutes", description="Password-reset requests, per IP and email.")
+    ai: str = Field("10/hour", description="AI generations, per user.")
+    uploads: str = Field("20/hour", description="Uploads, per user.")
+    routes: dict[str, str] = Field(
+        default_factory=dict, description="Further named limits apps use, e.g. chat = 30/minute."
+    )
+
+    @field_validator(
+        "anonymous", "authenticated", "per_app", "login", "signup", "forgot", "ai", "uploads"
+    )
+    @classmethod
+    def _valid_rate(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_rate(value)
+        return value
+
+    @field_validator("routes")
+    @classmethod
+    def _valid_routes(cls, value: dict[str, str]) -> dict[str, str]:
+        for rate in value.values():
+            parse_rate(rate)
+        return value
+
+    def rate(self, name: str) -> tuple[int, float]:
+        """The (requests, period) of a named limit."""
+        text = self.routes.get(name) or getattr(self, name, None)
+        if not isinstance(text, str):
+            raise KeyError(f"no rate limit named {name!r}")
+        return parse_rate(text)
 
 
 class JobsSettings(BaseModel):
@@ -236,6 +287,7 @@ class Settings(BaseSettings):
     log: LogSettings = Field(default_factory=LogSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     jobs: JobsSettings = Field(default_factory=JobsSettings)
+    ratelimit: RateLimitSettings = Field(default_factory=RateLimitSettings)
 
     _split = field_validator("apps", mode="before")(_split_csv)
 

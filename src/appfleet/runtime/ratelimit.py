@@ -8,6 +8,8 @@ script so every API process shares one count.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,11 +19,13 @@ from fastapi import Depends, Request
 from prometheus_client import Counter
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from appfleet.core.clock import Clock
 from appfleet.core.errors import RateLimited
-from appfleet.core.http import add_response_headers
+from appfleet.core.http import add_response_headers, error_response, request_id_of
 from appfleet.core.logging import get_logger
+from appfleet.core.settings import RateLimitSettings
 
 log = get_logger("appfleet.ratelimit")
 DEGRADED = Counter(
@@ -51,7 +55,7 @@ class MemoryRateLimiter:
         self._tat: dict[str, float] = {}
 
     async def hit(self, key: str, limit: int, period_s: float) -> Decision:
-        now = self._clock.now().timestamp()
+        now = self._clock.timestamp()
         interval = period_s / limit
         tat = max(self._tat.get(key, now), now)
         new_tat = tat + interval
@@ -63,6 +67,11 @@ class MemoryRateLimiter:
             self._sweep(now)
         remaining = math.floor((period_s - (new_tat - now)) / interval + 1e-9)
         return Decision(True, limit, max(0, remaining), 0.0, new_tat - now)
+
+    def raise_to(self, key: str, tat: float) -> None:
+        """Adopt a shared arrival time when it is later than ours (SyncedRateLimiter)."""
+        if tat > self._tat.get(key, 0.0):
+            self._tat[key] = tat
 
     def _sweep(self, now: float) -> None:
         # Keys whose arrival time has passed are back at a full allowance: forget them.
@@ -82,31 +91,92 @@ async def enforce(
     """Count one request against `key`; RateLimited (429) when over. Either way the response
     carries the X-RateLimit headers."""
     decision = await limiter.hit(key, limit, period_s)
-    state = request.scope["state"]
+    note_decision(request.scope, decision)
+    if not decision.allowed:
+        raise refusal(decision, period_s)
+
+
+async def enforce_named(request: Request, key: str, name: str) -> None:
+    """`enforce` with the limit named `name` in settings (`[ratelimit]`), unless limits are off."""
+    settings: RateLimitSettings = request.app.state.settings.ratelimit
+    if settings.enabled:
+        limit, period_s = settings.rate(name)
+        await enforce(request, request.app.state.limiter, f"{key}:{name}", limit, period_s)
+
+
+def note_decision(scope: Scope, decision: Decision) -> None:
+    state = scope["state"]
     # Several limits may apply (per IP and per email): the headers describe the tightest.
     if decision.remaining <= state.get("ratelimit_remaining", decision.remaining):
         state["ratelimit_remaining"] = decision.remaining
-        add_response_headers(request.scope, limit_headers(decision))
-    if not decision.allowed:
-        retry_after = max(1, math.ceil(decision.retry_after_s))
-        raise RateLimited(
-            f"Too many requests; try again in {retry_after} s",
-            details={"limit": limit, "period_s": period_s, "retry_after_s": retry_after},
-            headers={"Retry-After": str(retry_after)},
-        )
+        add_response_headers(scope, limit_headers(decision))
 
 
-def per_ip(name: str, limit: Callable[[Request], int], period_s: float = 60.0) -> Any:
-    """A route dependency allowing `limit(request)` requests per `period_s` from one IP, per app
-    (the limit is read per request so it can come from settings)."""
+def refusal(decision: Decision, period_s: float) -> RateLimited:
+    retry_after = max(1, math.ceil(decision.retry_after_s))
+    return RateLimited(
+        f"Too many requests; try again in {retry_after} s",
+        details={"limit": decision.limit, "period_s": period_s, "retry_after_s": retry_after},
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+def client_ip(scope: Scope) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def per_ip(name: str) -> Any:
+    """A route dependency: the limit named `name` in settings, per IP and app."""
 
     async def dependency(request: Request) -> None:
-        ip = request.client.host if request.client else "unknown"
         app = request.scope["state"].get("app")
-        key = f"ratelimit:{ip}:{app}:{name}"
-        await enforce(request, request.app.state.limiter, key, limit(request), period_s)
+        await enforce_named(request, f"ratelimit:ip:{client_ip(request.scope)}:{app}", name)
 
     return Depends(dependency)
+
+
+Identify = Callable[[Scope, str], str | None]
+
+
+class DefaultLimitMiddleware:
+    """Every request to an app counts against its caller's default limit — per user when it
+    carries a valid access token, else per IP — and against the app's overall cap when one is
+    set. Route limits (login, AI, uploads) apply on top, as dependencies."""
+
+    def __init__(self, app: ASGIApp, *, identify: Identify) -> None:
+        self.app = app
+        self.identify = identify
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app_name = scope["state"].get("app") if scope["type"] == "http" else None
+        fleet = scope.get("app")
+        if app_name is None or fleet is None:
+            await self.app(scope, receive, send)
+            return
+        state = fleet.state
+        settings: RateLimitSettings = state.settings.ratelimit
+        if not settings.enabled:
+            await self.app(scope, receive, send)
+            return
+        user = self.identify(scope, app_name)
+        if user is not None:
+            key, name = f"ratelimit:user:{user}:{app_name}:default", "authenticated"
+        else:
+            key, name = f"ratelimit:ip:{client_ip(scope)}:{app_name}:default", "anonymous"
+        checks = [(key, name)]
+        if settings.per_app is not None:
+            checks.append((f"ratelimit:app:{app_name}", "per_app"))
+        limiter: RateLimiter = state.default_limiter
+        for check_key, check_name in checks:
+            limit, period_s = settings.rate(check_name)
+            decision = await limiter.hit(check_key, limit, period_s)
+            note_decision(scope, decision)
+            if not decision.allowed:
+                response = error_response(refusal(decision, period_s), request_id_of(scope))
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 # One round trip, atomic: the same GCRA as MemoryRateLimiter, on a key every process shares.
@@ -138,7 +208,7 @@ class RedisRateLimiter:
         self._script = redis.register_script(_GCRA)
 
     async def hit(self, key: str, limit: int, period_s: float) -> Decision:
-        now = self._clock.now().timestamp()
+        now = self._clock.timestamp()
         try:
             allowed, remaining, retry_after, reset_after = await self._script(
                 keys=[key], args=[repr(now), repr(period_s / limit), repr(period_s)]
@@ -150,3 +220,81 @@ class RedisRateLimiter:
         return Decision(
             bool(allowed), limit, int(remaining), float(retry_after), float(reset_after)
         )
+
+
+# KEYS: the keys to account. ARGV: now, then (interval, count) per key. Adds `count` arrivals to
+# each key's shared GCRA state (they have happened: they count even past the limit) and answers
+# each key's new theoretical arrival time as a string.
+_GCRA_ACCOUNT = """
+local now = tonumber(ARGV[1])
+local out = {}
+for i, key in ipairs(KEYS) do
+  local interval = tonumber(ARGV[i * 2])
+  local count = tonumber(ARGV[i * 2 + 1])
+  local tat = tonumber(redis.call('GET', key) or ARGV[1])
+  if tat < now then tat = now end
+  local new_tat = tat + interval * count
+  if count > 0 then
+    redis.call('SET', key, tostring(new_tat), 'PX', math.ceil((new_tat - now) * 1000))
+  end
+  out[i] = tostring(new_tat)
+end
+return out
+"""
+
+
+class SyncedRateLimiter:
+    """The default per-caller limits when scaled: decided in process, shared within `sync_s`.
+
+    A round trip per request would halve what an API process serves (measured: bench/README.md),
+    so each process decides with its own GCRA and, every `sync_s`, adds what it let through to
+    the shared state in Redis (one script for every key touched) and adopts the shared arrival
+    time. The long-run rate is the shared one; a burst spread over several processes within one
+    interval can pass up to one limit per process before each sees the others. Route limits
+    that guard something (login, AI, uploads) use the exact `RedisRateLimiter` instead.
+    """
+
+    def __init__(self, redis: Redis, clock: Clock, *, sync_s: float = 0.1) -> None:
+        self._clock = clock
+        self._local = MemoryRateLimiter(clock)
+        self._script = redis.register_script(_GCRA_ACCOUNT)
+        self._sync_s = sync_s
+        self._pending: dict[str, tuple[float, int]] = {}  # key -> (interval, arrivals)
+        self._stopping = asyncio.Event()
+
+    async def hit(self, key: str, limit: int, period_s: float) -> Decision:
+        decision = await self._local.hit(key, limit, period_s)
+        # A refused key is synced too (with nothing to add), to learn when others let it go.
+        interval, count = self._pending.get(key, (period_s / limit, 0))
+        self._pending[key] = (interval, count + decision.allowed)
+        return decision
+
+    async def sync(self) -> None:
+        """Account what this process let through since the last sync, adopt the shared state."""
+        pending, self._pending = self._pending, {}
+        if not pending:
+            return
+        keys = list(pending)
+        args: list[str] = [repr(self._clock.timestamp())]
+        for key in keys:
+            interval, count = pending[key]
+            args += [repr(interval), str(count)]
+        try:
+            tats = await self._script(keys=keys, args=args)
+        except (RedisError, OSError) as exc:
+            DEGRADED.inc()
+            log.warning("ratelimit_sync_failed", keys=len(keys), error=type(exc).__name__)
+            return  # each process goes on with its own count until Redis is back
+        for key, tat in zip(keys, tats, strict=True):
+            self._local.raise_to(key, float(tat))
+
+    async def run(self) -> None:
+        """Sync every `sync_s` until `stop()`, then once more (nothing counted is dropped).
+        Stopped by a flag, not cancelled: redis-py turns a cancel mid-command into an error."""
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._sync_s)
+            await self.sync()
+
+    def stop(self) -> None:
+        self._stopping.set()

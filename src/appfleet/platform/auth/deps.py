@@ -3,12 +3,15 @@ one signature check, one revocation lookup (in memory or one Redis round trip), 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
+from starlette.types import Scope
 
+from appfleet.core.clock import Clock
 from appfleet.core.deps import CurrentApp, DbSession
 from appfleet.core.errors import NotAuthenticated
 from appfleet.core.registry import current_app
@@ -16,7 +19,7 @@ from appfleet.platform.audit.service import Origin
 from appfleet.platform.auth.errors import TokenRejected
 from appfleet.platform.auth.runtime import AuthRuntime
 from appfleet.platform.auth.service import Caller
-from appfleet.platform.auth.tokens import Claims
+from appfleet.platform.auth.tokens import VERIFIED_CACHE_SIZE, Claims, TokenCodec
 from appfleet.platform.users.models import Membership, User
 from appfleet.platform.users.repository import UserRepository
 from appfleet.runtime.revocation import session_key, token_key
@@ -57,6 +60,35 @@ def _bearer(request: Request) -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         raise TokenRejected("token_invalid", "Send the access token as: Authorization: Bearer …")
     return token.strip()
+
+
+def token_identity(tokens: TokenCodec, clock: Clock) -> Callable[[Scope, str], str | None]:
+    """Who a request claims to be, for rate limiting: the user id of a valid access token for
+    `app`, else None. Revocation is not consulted (a revoked token is refused by the route)."""
+
+    # Header value -> user id, for tokens already verified (the limiter runs on every request).
+    # An expired token keeps counting against its user, which is no looser than refusing it.
+    known: dict[tuple[bytes, str], str] = {}
+
+    def identify(scope: Scope, app: str) -> str | None:
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                if (user := known.get((value, app))) is not None:
+                    return user
+                scheme, _, token = value.decode("latin-1").partition(" ")
+                if scheme.lower() != "bearer":
+                    return None
+                try:
+                    claims = tokens.read(token.strip(), app=app, expected="access", now=clock.now())
+                except TokenRejected:
+                    return None
+                if len(known) >= VERIFIED_CACHE_SIZE:
+                    known.clear()
+                user = known[(value, app)] = str(claims.user_id)
+                return user
+        return None
+
+    return identify
 
 
 async def access_claims(request: HTTPConnection, token: str) -> Claims:

@@ -19,13 +19,6 @@ from appfleet.platform.auth.deps import (
     OptionalClaims,
 )
 from appfleet.platform.auth.federated import audiences_for
-from appfleet.platform.auth.limits import (
-    FIVE_MINUTES,
-    MINUTE,
-    forgot_limit,
-    login_limit,
-    register_limit,
-)
 from appfleet.platform.auth.schemas import (
     Accepted,
     AnonymousRequest,
@@ -48,7 +41,7 @@ from appfleet.platform.auth.schemas import (
 )
 from appfleet.platform.users.models import User
 from appfleet.platform.users.repository import UserRepository
-from appfleet.runtime.ratelimit import enforce, per_ip
+from appfleet.runtime.ratelimit import enforce_named, per_ip
 
 router = app_router(prefix="/auth", tags=["auth"])
 
@@ -66,9 +59,7 @@ async def _guest(session: DbSession, caller: CallerDep, claims: OptionalClaims) 
 Guest = Annotated[User | None, Depends(_guest, scope="function")]
 
 
-@router.post(
-    "/register", status_code=201, dependencies=[per_ip("register", register_limit), Idempotent]
-)
+@router.post("/register", status_code=201, dependencies=[per_ip("signup"), Idempotent])
 async def register(
     body: RegisterRequest, session: DbSession, caller: CallerDep, guest: Guest
 ) -> AuthResponse:
@@ -76,7 +67,7 @@ async def register(
     return await service.register(session, caller, body, guest)
 
 
-@router.post("/anonymous", status_code=201, dependencies=[per_ip("register", register_limit)])
+@router.post("/anonymous", status_code=201, dependencies=[per_ip("signup")])
 async def sign_in_anonymously(
     session: DbSession, caller: CallerDep, body: AnonymousRequest | None = None
 ) -> AuthResponse:
@@ -84,17 +75,17 @@ async def sign_in_anonymously(
     return await service.sign_in_anonymously(session, caller, body.device if body else None)
 
 
-@router.post("/login", dependencies=[per_ip("login", login_limit)])
+@router.post("/login", dependencies=[per_ip("login")])
 async def log_in(
     body: LoginRequest, session: DbSession, caller: CallerDep, request: Request
 ) -> AuthResponse:
     """Sign in with email and password."""
-    email_key = f"ratelimit:email:{caller.app.identity_group}:{body.email.lower()}:login"
-    await enforce(request, caller.auth.limiter, email_key, login_limit(request), MINUTE)
+    email_key = f"ratelimit:email:{caller.app.identity_group}:{body.email.lower()}"
+    await enforce_named(request, email_key, "login")
     return await service.log_in(session, caller, body)
 
 
-@router.post("/token", dependencies=[per_ip("login", login_limit)])
+@router.post("/token", dependencies=[per_ip("login")])
 async def oauth2_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], session: DbSession, caller: CallerDep
 ) -> AuthResponse:
@@ -108,7 +99,7 @@ async def oauth2_token(
     return await service.log_in(session, caller, body)
 
 
-@router.post("/apple", dependencies=[per_ip("login", login_limit)])
+@router.post("/apple", dependencies=[per_ip("login")])
 async def sign_in_with_apple(
     body: AppleSignIn, session: DbSession, caller: CallerDep, guest: Guest
 ) -> AuthResponse:
@@ -127,7 +118,7 @@ async def sign_in_with_apple(
     )
 
 
-@router.post("/google", dependencies=[per_ip("login", login_limit)])
+@router.post("/google", dependencies=[per_ip("login")])
 async def sign_in_with_google(
     body: GoogleSignIn, session: DbSession, caller: CallerDep, guest: Guest
 ) -> AuthResponse:
@@ -224,20 +215,18 @@ async def verify_second_factor(
     return await mfa.verify(session, caller, body.challenge_token, body.code, body.device)
 
 
-@router.post(
-    "/forgot", status_code=202, dependencies=[per_ip("forgot", forgot_limit, FIVE_MINUTES)]
-)
+@router.post("/forgot", status_code=202, dependencies=[per_ip("forgot")])
 async def forgot_password(
     body: ForgotRequest, session: DbSession, caller: CallerDep, request: Request
 ) -> Accepted:
     """Email a password-reset link. The answer is the same whether or not the account exists."""
-    email_key = f"ratelimit:email:{caller.app.identity_group}:{body.email.lower()}:forgot"
-    await enforce(request, caller.auth.limiter, email_key, forgot_limit(request), FIVE_MINUTES)
+    email_key = f"ratelimit:email:{caller.app.identity_group}:{body.email.lower()}"
+    await enforce_named(request, email_key, "forgot")
     await recovery.request_password_reset(session, caller, body.email)
     return Accepted(message="If an account uses this address, a reset email is on its way")
 
 
-@router.post("/reset", status_code=204, dependencies=[per_ip("login", login_limit)])
+@router.post("/reset", status_code=204, dependencies=[per_ip("login")])
 async def reset_password(body: ResetRequest, session: DbSession, caller: CallerDep) -> None:
     """Choose a new password with the token from the reset email; signs out every device."""
     await recovery.reset_password(session, caller, body.token, body.password)
@@ -248,8 +237,7 @@ async def request_email_verification(
     member: CurrentMember, session: DbSession, caller: CallerDep, request: Request
 ) -> VerificationSent:
     """Email a six-digit code to confirm the account's address."""
-    key = f"ratelimit:user:{member.user.id}:verify-email"
-    await enforce(request, caller.auth.limiter, key, forgot_limit(request), FIVE_MINUTES)
+    await enforce_named(request, f"ratelimit:user:{member.user.id}:verify-email", "forgot")
     expires_at = await recovery.request_verification(session, caller, member.user)
     return VerificationSent(message="A code is on its way", expires_at=expires_at)
 

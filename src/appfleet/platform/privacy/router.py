@@ -9,7 +9,6 @@ from appfleet.core.errors import ValidationFailed
 from appfleet.core.routing import app_router
 from appfleet.platform.auth.deps import CallerDep, CurrentClaims, CurrentMember
 from appfleet.platform.auth.federated import audiences_for
-from appfleet.platform.auth.limits import login_limit
 from appfleet.platform.auth.schemas import AuthResponse
 from appfleet.platform.privacy import service
 from appfleet.platform.privacy.schemas import (
@@ -57,7 +56,7 @@ async def delete_account(
     return await service.delete_account(session, caller, claims.user_id, claims.jti)
 
 
-@router.post("/auth/account/restore", dependencies=[per_ip("login", login_limit)])
+@router.post("/auth/account/restore", dependencies=[per_ip("login")])
 async def restore_account(
     body: RestoreRequest, session: DbSession, caller: CallerDep
 ) -> AuthResponse:
