@@ -30,6 +30,17 @@ class Result:
     tool: str
 
 
+def mean_of(first: Result, second: Result) -> Result:
+    """Two runs of one scenario as one: mean rate and percentiles, errors added up."""
+    return Result(
+        (first.requests_per_s + second.requests_per_s) / 2,
+        (first.p50_ms + second.p50_ms) / 2,
+        (first.p99_ms + second.p99_ms) / 2,
+        first.errors + second.errors,
+        first.tool,
+    )
+
+
 def check_loopback(url: str) -> None:
     host = urlsplit(url).hostname or ""
     if host not in LOOPBACK:
