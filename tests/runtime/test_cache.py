@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 from redis.asyncio import Redis
 
-from appfleet.runtime.cache import MemoryCache, NearCache
+from appfleet.runtime.cache import Cache, MemoryCache, NearCache, RedisCache, read_through
 
 pytestmark = pytest.mark.anyio
 
@@ -51,6 +51,17 @@ async def eventually_gone(cache: NearCache, key: str) -> bool:
     return False
 
 
+async def test_a_prefix_delete_in_one_process_reaches_the_others_copies(
+    processes: tuple[NearCache, NearCache],
+) -> None:
+    here, there = processes
+    ns = f"cache:test:{uuid.uuid4()}"
+    await here.set(f"{ns}:a", b"v1", 60)
+    assert await there.get(f"{ns}:a") == b"v1"  # held in there's near copy
+    await here.delete_prefix(f"{ns}:")
+    assert await eventually_gone(there, f"{ns}:a")
+
+
 async def test_a_delete_in_one_process_reaches_the_others_copies(
     processes: tuple[NearCache, NearCache], redis_url: str
 ) -> None:
@@ -89,3 +100,69 @@ async def test_a_value_fetched_during_an_invalidation_is_not_kept(
     there._remote.get = real_get  # type: ignore[method-assign]
     assert await there.get(key) is None  # but it was not kept
     await raw.aclose()
+
+
+@pytest.fixture(params=["memory", "redis", "near"])
+async def cache(request: pytest.FixtureRequest) -> AsyncIterator[Cache]:
+    if request.param == "memory":
+        yield MemoryCache()
+        return
+    redis = Redis.from_url(request.getfixturevalue("redis_url"))
+    yield RedisCache(redis) if request.param == "redis" else NearCache(redis)
+    await redis.aclose()
+
+
+async def test_delete_by_prefix_removes_that_namespace_only(cache: Cache) -> None:
+    ns = f"cache:test:{uuid.uuid4()}"
+    for key in (f"{ns}:challenges:a", f"{ns}:challenges:b", f"{ns}:challengesX", f"{ns}:user:1"):
+        await cache.set(key, b"v", 60)
+    await cache.delete_prefix(f"{ns}:challenges:")
+    assert await cache.get(f"{ns}:challenges:a") is None
+    assert await cache.get(f"{ns}:challenges:b") is None
+    assert await cache.get(f"{ns}:challengesX") == b"v"
+    assert await cache.get(f"{ns}:user:1") == b"v"
+
+
+async def test_read_through_loads_once_then_serves_the_cached_value(cache: Cache) -> None:
+    key = f"cache:test:{uuid.uuid4()}"
+    loads: list[int] = []
+
+    async def load() -> bytes:
+        loads.append(1)
+        return b"from the database"
+
+    assert await read_through(cache, key, 60, load) == b"from the database"
+    assert await read_through(cache, key, 60, load) == b"from the database"
+    assert len(loads) == 1
+
+    async def nothing() -> bytes | None:
+        return None
+
+    missing = f"cache:test:{uuid.uuid4()}"
+    assert await read_through(cache, missing, 60, nothing) is None
+    assert await cache.get(missing) is None  # "not found" is not cached
+
+
+@pytest.mark.parametrize("invalidate", ["key", "prefix"])
+async def test_a_value_loaded_across_a_write_is_never_cached(cache: Cache, invalidate: str) -> None:
+    """The write commits and invalidates while the reader is still loading the old row: the
+    reader's stale copy must not be stored, or it would be served after the write."""
+    ns = f"cache:test:{uuid.uuid4()}"
+    key = f"{ns}:item"
+    row = {"value": b"old"}
+
+    async def load_while_a_write_lands() -> bytes:
+        seen = row["value"]  # the reader's query ran...
+        row["value"] = b"new"  # ...then the writer committed and invalidated
+        if invalidate == "key":
+            await cache.delete(key)
+        else:
+            await cache.delete_prefix(f"{ns}:")
+        return seen
+
+    assert await read_through(cache, key, 60, load_while_a_write_lands) == b"old"
+
+    async def load() -> bytes:
+        return row["value"]
+
+    assert await read_through(cache, key, 60, load) == b"new"

@@ -1,7 +1,13 @@
 """A key-value cache with expiry: in-process (bounded LRU) by default, Redis when configured.
 
 Values are bytes, so a cached response body can be sent as is. Keys follow seed 000's schema
-(`cache:user:{id}:{app}`). A cached value is deleted after the commit that changed it.
+(`cache:user:{id}:{app}`). A cached value is deleted after the commit that changed it, by key
+or by prefix (`cache:challenges:`).
+
+`read_through` fills the cache from a loader without ever storing a value read before a write
+that invalidated it: every delete bumps a generation, and a loaded value is stored only if the
+generation is the one read before loading (one generation for the whole cache: a read racing
+with any invalidation is simply not cached this time).
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
@@ -21,6 +28,10 @@ log = get_logger("appfleet.cache")
 INVALIDATION_CHANNEL = "cache:invalidate"
 
 
+GENERATION_KEY = "cache:generation"
+PREFIX_MARK = "prefix:"  # an invalidation message naming a prefix rather than a key
+
+
 class Cache(Protocol):
     async def get(self, key: str) -> bytes | None: ...
 
@@ -28,11 +39,33 @@ class Cache(Protocol):
 
     async def delete(self, *keys: str) -> None: ...
 
+    async def delete_prefix(self, prefix: str) -> None: ...
+
+    async def generation(self) -> int: ...
+
+    async def set_if_generation(self, key: str, value: bytes, ttl_s: int, generation: int) -> bool:
+        """Store unless something was invalidated since `generation` was read."""
+        ...
+
+
+async def read_through(
+    cache: Cache, key: str, ttl_s: int, load: Callable[[], Awaitable[bytes | None]]
+) -> bytes | None:
+    """The cached value, or `load()`'s (cached unless None or invalidated meanwhile)."""
+    if (hit := await cache.get(key)) is not None:
+        return hit
+    generation = await cache.generation()  # before loading: see the module docstring
+    value = await load()
+    if value is not None:
+        await cache.set_if_generation(key, value, ttl_s, generation)
+    return value
+
 
 class MemoryCache:
     def __init__(self, max_entries: int = 10_000) -> None:
         self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._max = max_entries
+        self._generation = 0
 
     async def get(self, key: str) -> bytes | None:
         entry = self._entries.get(key)
@@ -54,17 +87,44 @@ class MemoryCache:
     async def delete(self, *keys: str) -> None:
         self.drop(keys)
 
+    async def delete_prefix(self, prefix: str) -> None:
+        self.drop_prefix(prefix)
+
+    async def generation(self) -> int:
+        return self._generation
+
+    async def set_if_generation(self, key: str, value: bytes, ttl_s: int, generation: int) -> bool:
+        if generation != self._generation:
+            return False
+        await self.set(key, value, ttl_s)
+        return True
+
     def drop(self, keys: tuple[str, ...] | list[str]) -> None:
+        self._generation += 1
         for key in keys:
             self._entries.pop(key, None)
+
+    def drop_prefix(self, prefix: str) -> None:
+        self._generation += 1
+        for key in [k for k in self._entries if k.startswith(prefix)]:
+            del self._entries[key]
 
     def clear(self) -> None:
         self._entries.clear()
 
 
+# KEYS: generation, key. ARGV: expected generation, value, ttl.
+_SET_IF_GENERATION = """
+if tonumber(redis.call('GET', KEYS[1]) or '0') ~= tonumber(ARGV[1]) then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+return 1
+"""
+
+
 class RedisCache:
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
+        self._set_if_generation = redis.register_script(_SET_IF_GENERATION)
 
     async def get(self, key: str) -> bytes | None:
         value = await self._redis.get(key)
@@ -75,7 +135,34 @@ class RedisCache:
 
     async def delete(self, *keys: str) -> None:
         if keys:
-            await self._redis.delete(*keys)
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.incr(GENERATION_KEY)
+                pipe.delete(*keys)
+                await pipe.execute()
+
+    async def delete_prefix(self, prefix: str) -> None:
+        await self._redis.incr(GENERATION_KEY)  # first: a racing fill is refused from here on
+        batch: list[bytes] = []
+        async for key in self._redis.scan_iter(match=_glob_escape(prefix) + "*", count=500):
+            batch.append(key)
+            if len(batch) >= 500:
+                await self._redis.unlink(*batch)
+                batch.clear()
+        if batch:
+            await self._redis.unlink(*batch)
+
+    async def generation(self) -> int:
+        return int(await self._redis.get(GENERATION_KEY) or 0)
+
+    async def set_if_generation(self, key: str, value: bytes, ttl_s: int, generation: int) -> bool:
+        stored = await self._set_if_generation(
+            keys=[GENERATION_KEY, key], args=[generation, value, ttl_s]
+        )
+        return bool(stored)
+
+
+def _glob_escape(text: str) -> str:
+    return "".join("\\" + c if c in "*?[]\\" else c for c in text)
 
 
 class NearCache:
@@ -116,9 +203,29 @@ class NearCache:
         await self._remote.delete(*keys)
         await self._redis.publish(INVALIDATION_CHANNEL, "\n".join(keys))
 
+    async def delete_prefix(self, prefix: str) -> None:
+        self._forget([PREFIX_MARK + prefix])
+        await self._remote.delete_prefix(prefix)
+        await self._redis.publish(INVALIDATION_CHANNEL, PREFIX_MARK + prefix)
+
+    async def generation(self) -> int:
+        return await self._remote.generation()
+
+    async def set_if_generation(self, key: str, value: bytes, ttl_s: int, generation: int) -> bool:
+        local = self._generation
+        if not await self._remote.set_if_generation(key, value, ttl_s, generation):
+            return False
+        if local == self._generation:
+            await self._local.set(key, value, min(ttl_s, self._local_ttl_s))
+        return True
+
     def _forget(self, keys: tuple[str, ...] | list[str]) -> None:
         self._generation += 1
-        self._local.drop(keys)
+        plain = [key for key in keys if not key.startswith(PREFIX_MARK)]
+        self._local.drop(plain)
+        for key in keys:
+            if key.startswith(PREFIX_MARK):
+                self._local.drop_prefix(key[len(PREFIX_MARK) :])
 
     async def listen(self, *, retry_s: float = 1.0) -> None:
         """Drop local copies as other processes invalidate them; runs until cancelled."""

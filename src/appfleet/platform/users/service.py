@@ -12,7 +12,7 @@ from appfleet.core.registry import AppContext, AppRegistry
 from appfleet.platform.users.models import Membership, User
 from appfleet.platform.users.repository import UserRepository
 from appfleet.platform.users.schemas import UserRead, UserUpdate
-from appfleet.runtime.cache import Cache
+from appfleet.runtime.cache import Cache, read_through
 
 
 def to_read(user: User, membership: Membership) -> UserRead:
@@ -75,16 +75,16 @@ class ProfileCache:
     async def read(self, db: Database, app: AppContext, user_id: uuid.UUID) -> bytes | None:
         """The user's profile as JSON, from the cache or the database (then cached); None when
         the user is gone or inactive. A cache hit opens no database session at all."""
-        key = profile_key(user_id, app.name)
-        if (cached := await self._cache.get(key)) is not None:
-            return cached
-        async with unit_of_work(db, write=False) as session:
-            found = await UserRepository(session, app.identity_group).member_of(user_id, app.name)
-        if found is None or not found[0].is_active:
-            return None
-        body = to_read(*found).model_dump_json().encode()
-        await self._cache.set(key, body, PROFILE_TTL_S)
-        return body
+
+        async def load() -> bytes | None:
+            async with unit_of_work(db, write=False) as session:
+                repository = UserRepository(session, app.identity_group)
+                found = await repository.member_of(user_id, app.name)
+            if found is None or not found[0].is_active:
+                return None
+            return to_read(*found).model_dump_json().encode()
+
+        return await read_through(self._cache, profile_key(user_id, app.name), PROFILE_TTL_S, load)
 
     def forget(self, session: AsyncSession, user: User) -> None:
         keys = [profile_key(user.id, app) for app in self._registry.in_group(user.identity_group)]
