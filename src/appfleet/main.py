@@ -43,6 +43,8 @@ from appfleet.platform.privacy.router import router as privacy_router
 from appfleet.platform.realtime.router import router as realtime_router
 from appfleet.platform.users.router import router as users_router
 from appfleet.platform.users.service import ProfileCache
+from appfleet.runtime import analytics as analytics_counters
+from appfleet.runtime.analytics import Analytics, DatabaseCounters, RedisCounters
 from appfleet.runtime.cache import MemoryCache, NearCache
 from appfleet.runtime.jobs.housekeeping import PRUNE, PRUNE_DAILY
 from appfleet.runtime.jobs.runner import JobRunner, catalog
@@ -61,8 +63,12 @@ log = get_logger("appfleet")
 
 # Routers every app gets under its own prefix, in addition to its own.
 PLATFORM_ROUTERS = (info_router, auth_router, users_router, privacy_router, realtime_router)
-PLATFORM_TASKS: tuple[Task, ...] = (DELIVER, PRUNE, PURGE)
-PLATFORM_SCHEDULES: tuple[Schedule, ...] = (PRUNE_DAILY, PURGE_HOURLY)
+PLATFORM_TASKS: tuple[Task, ...] = (DELIVER, PRUNE, PURGE, analytics_counters.PRUNE)
+PLATFORM_SCHEDULES: tuple[Schedule, ...] = (
+    PRUNE_DAILY,
+    PURGE_HOURLY,
+    analytics_counters.PRUNE_DAILY,
+)
 
 
 def job_runner(
@@ -143,6 +149,9 @@ def create_app(
         if isinstance(broker, RedisBroker):
             listeners.append(asyncio.create_task(broker.listen()))
         syncing = asyncio.create_task(synced.run()) if synced is not None else None
+        counters = RedisCounters(redis) if redis is not None else DatabaseCounters(db)
+        app.state.analytics = analytics = Analytics(counters, clock)
+        flushing = asyncio.create_task(analytics.run())
         app.state.cache = cache
         app.state.profiles = ProfileCache(app.state.cache, registry)
         app.state.auth = AuthRuntime(
@@ -182,6 +191,8 @@ def create_app(
             if synced is not None and syncing is not None:
                 synced.stop()
                 await syncing
+            analytics.stop()
+            await flushing
             for listener in listeners:
                 listener.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

@@ -6,6 +6,7 @@ from appfleet.platform.audit import models as audit_models
 from appfleet.platform.auth import models as auth_models
 from appfleet.platform.privacy import models as privacy_models
 from appfleet.platform.users import models as user_models
+from appfleet.runtime import analytics as analytics_models
 from appfleet.runtime import models as runtime_models
 from appfleet.runtime import outbox as outbox_models
 from appfleet.runtime.jobs import models as job_models
@@ -13,6 +14,7 @@ from appfleet.runtime.jobs import models as job_models
 metadata = Base.metadata
 
 __all__ = [
+    "analytics_models",
     "audit_models",
     "auth_models",
     "idempotency_models",

@@ -41,7 +41,8 @@ async def test_a_tick_enqueues_due_periods_once_and_runs_them(
 
         auth = {"Authorization": f"Bearer {SECRET}"}
         first = await client.post("/internal/cron/tick", headers=auth)
-        assert first.json() == {"enqueued": 2, "ran": 2}  # the purge (hourly), the prune (daily)
+        # The purge (hourly), the job and counter prunes (daily).
+        assert first.json() == {"enqueued": 3, "ran": 3}
         again = await client.post("/internal/cron/tick", headers=auth)
         assert again.json() == {"enqueued": 0, "ran": 0}
         clock.advance(timedelta(hours=1))
@@ -49,6 +50,7 @@ async def test_a_tick_enqueues_due_periods_once_and_runs_them(
         assert later.json() == {"enqueued": 1, "ran": 1}  # the next hour's purge
         jobs_run = [(job.task, job.status) for job in await stored(app, Job)]
     assert sorted(jobs_run) == [
+        ("analytics.prune", "succeeded"),
         ("jobs.prune", "succeeded"),
         ("privacy.purge", "succeeded"),
         ("privacy.purge", "succeeded"),

@@ -108,7 +108,8 @@ async def _claims(request: HTTPConnection, token: str) -> Claims:
     if await auth.revocations.is_revoked(token_key(claims.jti), session_key(claims.session_id)):
         raise TokenRejected("token_revoked")
     request_state = request.scope["state"]
-    request_state["user_id"] = request_state["principal"] = str(claims.user_id)
+    user = request_state["user_id"] = request_state["principal"] = str(claims.user_id)
+    state.analytics.seen(app.name, user)  # daily active users: a set lookup
     return claims
 
 

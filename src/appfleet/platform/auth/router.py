@@ -41,6 +41,7 @@ from appfleet.platform.auth.schemas import (
 )
 from appfleet.platform.users.models import User
 from appfleet.platform.users.repository import UserRepository
+from appfleet.runtime.analytics import AnalyticsDep
 from appfleet.runtime.ratelimit import enforce_named, per_ip
 
 router = app_router(prefix="/auth", tags=["auth"])
@@ -61,10 +62,16 @@ Guest = Annotated[User | None, Depends(_guest, scope="function")]
 
 @router.post("/register", status_code=201, dependencies=[per_ip("signup"), Idempotent])
 async def register(
-    body: RegisterRequest, session: DbSession, caller: CallerDep, guest: Guest
+    body: RegisterRequest,
+    session: DbSession,
+    caller: CallerDep,
+    guest: Guest,
+    analytics: AnalyticsDep,
 ) -> AuthResponse:
     """Create an account (or upgrade the calling guest account, keeping its data)."""
-    return await service.register(session, caller, body, guest)
+    created = await service.register(session, caller, body, guest)
+    analytics.count(caller.app.name, "sign_up")
+    return created
 
 
 @router.post("/anonymous", status_code=201, dependencies=[per_ip("signup")])
@@ -77,12 +84,18 @@ async def sign_in_anonymously(
 
 @router.post("/login", dependencies=[per_ip("login")])
 async def log_in(
-    body: LoginRequest, session: DbSession, caller: CallerDep, request: Request
+    body: LoginRequest,
+    session: DbSession,
+    caller: CallerDep,
+    request: Request,
+    analytics: AnalyticsDep,
 ) -> AuthResponse:
     """Sign in with email and password."""
     email_key = f"ratelimit:email:{caller.app.identity_group}:{body.email.lower()}"
     await enforce_named(request, email_key, "login")
-    return await service.log_in(session, caller, body)
+    signed_in = await service.log_in(session, caller, body)
+    analytics.count(caller.app.name, "sign_in")
+    return signed_in
 
 
 @router.post("/token", dependencies=[per_ip("login")])
