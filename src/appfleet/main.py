@@ -172,6 +172,7 @@ def create_app(
         app.state.health_checks = {"database": db.ping}
         if redis is not None:
             app.state.health_checks["redis"] = redis.ping
+        app.state.degradable_checks = frozenset({"redis"})
         await _warn_if_schema_is_behind(db)
         if runs_jobs_in_process(settings, db):
             jobs.start(schedule=settings.jobs.scheduler)

@@ -29,14 +29,20 @@ async def liveness() -> dict[str, str]:
 
 @router.get("/health/ready", response_model=None)
 async def readiness(request: Request) -> dict[str, Any] | JSONResponse:
-    """The database (and Redis, when configured) answer; 503 with each service's state if not."""
+    """The database answers (503 with each service's state if not); Redis being down is
+    reported as degraded, since the API keeps serving without it."""
     checks: dict[str, HealthCheck] = request.app.state.health_checks
+    degradable: frozenset[str] = getattr(request.app.state, "degradable_checks", frozenset())
     results = await asyncio.gather(*(_run(check) for check in checks.values()))
     report = dict(zip(checks, results, strict=True))
-    if all(result["status"] == "ok" for result in report.values()):
+    failing = [name for name, result in report.items() if result["status"] != "ok"]
+    if not failing:
         return {"status": "ok", "checks": report}
-    failing = ", ".join(name for name, result in report.items() if result["status"] != "ok")
-    error = ServiceUnavailable(f"Not ready: {failing}", details=report)
+    if all(name in degradable for name in failing):
+        # The API keeps serving without these (Redis: limits fail open, caches miss), so the
+        # instance stays in the load balancer and the report says what is degraded.
+        return {"status": "degraded", "degraded": failing, "checks": report}
+    error = ServiceUnavailable(f"Not ready: {', '.join(failing)}", details=report)
     return error_response(error, request_id_of(request.scope))
 
 

@@ -30,6 +30,7 @@ INVALIDATION_CHANNEL = "cache:invalidate"
 
 GENERATION_KEY = "cache:generation"
 PREFIX_MARK = "prefix:"  # an invalidation message naming a prefix rather than a key
+UNKNOWN_GENERATION = -1  # Redis did not answer: whatever is loaded is not stored
 
 
 class Cache(Protocol):
@@ -183,17 +184,28 @@ class NearCache:
         # the stale one, so it is not kept locally.
         self._generation = 0
 
+    # Redis being away degrades the cache to misses (the database answers instead); nothing is
+    # stored meanwhile, so nothing stale is kept for later.
+
     async def get(self, key: str) -> bytes | None:
         if (value := await self._local.get(key)) is not None:
             return value
         generation = self._generation
-        value = await self._remote.get(key)
+        try:
+            value = await self._remote.get(key)
+        except (RedisError, OSError) as exc:
+            log.warning("cache_unavailable", error=type(exc).__name__)
+            return None
         if value is not None and generation == self._generation:
             await self._local.set(key, value, self._local_ttl_s)
         return value
 
     async def set(self, key: str, value: bytes, ttl_s: int) -> None:
-        await self._remote.set(key, value, ttl_s)
+        try:
+            await self._remote.set(key, value, ttl_s)
+        except (RedisError, OSError) as exc:
+            log.warning("cache_unavailable", error=type(exc).__name__)
+            return
         await self._local.set(key, value, min(ttl_s, self._local_ttl_s))
 
     async def delete(self, *keys: str) -> None:
@@ -209,11 +221,21 @@ class NearCache:
         await self._redis.publish(INVALIDATION_CHANNEL, PREFIX_MARK + prefix)
 
     async def generation(self) -> int:
-        return await self._remote.generation()
+        try:
+            return await self._remote.generation()
+        except (RedisError, OSError) as exc:
+            log.warning("cache_unavailable", error=type(exc).__name__)
+            return UNKNOWN_GENERATION
 
     async def set_if_generation(self, key: str, value: bytes, ttl_s: int, generation: int) -> bool:
         local = self._generation
-        if not await self._remote.set_if_generation(key, value, ttl_s, generation):
+        if generation == UNKNOWN_GENERATION:
+            return False
+        try:
+            if not await self._remote.set_if_generation(key, value, ttl_s, generation):
+                return False
+        except (RedisError, OSError) as exc:
+            log.warning("cache_unavailable", error=type(exc).__name__)
             return False
         if local == self._generation:
             await self._local.set(key, value, min(ttl_s, self._local_ttl_s))

@@ -222,19 +222,20 @@ class RedisRateLimiter:
         )
 
 
-# KEYS: the keys to account. ARGV: now, then (interval, count) per key. Adds `count` arrivals to
-# each key's shared GCRA state (they have happened: they count even past the limit) and answers
-# each key's new theoretical arrival time as a string.
+# KEYS: the keys to account. ARGV: now, then (interval, count, first arrival) per key. Adds
+# `count` arrivals, from the first one's time on, to each key's shared GCRA state (they have
+# happened: they count even past the limit) and answers each key's new arrival time as a string.
 _GCRA_ACCOUNT = """
 local now = tonumber(ARGV[1])
 local out = {}
 for i, key in ipairs(KEYS) do
-  local interval = tonumber(ARGV[i * 2])
-  local count = tonumber(ARGV[i * 2 + 1])
+  local interval = tonumber(ARGV[i * 3 - 1])
+  local count = tonumber(ARGV[i * 3])
+  local first = tonumber(ARGV[i * 3 + 1])
   local tat = tonumber(redis.call('GET', key) or ARGV[1])
-  if tat < now then tat = now end
+  if tat < first then tat = first end
   local new_tat = tat + interval * count
-  if count > 0 then
+  if count > 0 and new_tat > now then
     redis.call('SET', key, tostring(new_tat), 'PX', math.ceil((new_tat - now) * 1000))
   end
   out[i] = tostring(new_tat)
@@ -259,14 +260,16 @@ class SyncedRateLimiter:
         self._local = MemoryRateLimiter(clock)
         self._script = redis.register_script(_GCRA_ACCOUNT)
         self._sync_s = sync_s
-        self._pending: dict[str, tuple[float, int]] = {}  # key -> (interval, arrivals)
+        # key -> (interval, arrivals let through, time of the first one)
+        self._pending: dict[str, tuple[float, int, float]] = {}
         self._stopping = asyncio.Event()
 
     async def hit(self, key: str, limit: int, period_s: float) -> Decision:
         decision = await self._local.hit(key, limit, period_s)
         # A refused key is synced too (with nothing to add), to learn when others let it go.
-        interval, count = self._pending.get(key, (period_s / limit, 0))
-        self._pending[key] = (interval, count + decision.allowed)
+        if (pending := self._pending.get(key)) is None:
+            pending = (period_s / limit, 0, self._clock.timestamp())
+        self._pending[key] = (pending[0], pending[1] + decision.allowed, pending[2])
         return decision
 
     async def sync(self) -> None:
@@ -277,8 +280,8 @@ class SyncedRateLimiter:
         keys = list(pending)
         args: list[str] = [repr(self._clock.timestamp())]
         for key in keys:
-            interval, count = pending[key]
-            args += [repr(interval), str(count)]
+            interval, count, first = pending[key]
+            args += [repr(interval), str(count), repr(first)]
         try:
             tats = await self._script(keys=keys, args=args)
         except (RedisError, OSError) as exc:

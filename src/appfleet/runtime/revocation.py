@@ -20,6 +20,7 @@ from sqlalchemy import delete, select
 
 from appfleet.core.clock import Clock
 from appfleet.core.database import Database, unit_of_work
+from appfleet.core.logging import get_logger
 from appfleet.runtime.models import RevokedToken
 
 REREAD_S = 2.0
@@ -32,6 +33,9 @@ def token_key(jti: object) -> str:
 
 def session_key(session_id: object) -> str:
     return f"blacklist:session:{session_id}"
+
+
+log = get_logger("appfleet.revocation")
 
 
 class RevocationSource(Protocol):
@@ -63,7 +67,14 @@ class Revocations:
         if self._reading.locked():  # another request is already refreshing
             return
         async with self._reading:
-            loaded = await self._source.load(self._clock.now())
+            try:
+                loaded = await self._source.load(self._clock.now())
+            except Exception as exc:  # Redis or the database is away
+                # Serve on with the last known set: nothing new can be revoked in the store
+                # while it is unreachable (revoking fails too), so it is not staler than that.
+                log.warning("revocations_unreadable", error=type(exc).__name__)
+                self._read_at = time.monotonic()
+                return
             # Keep what this process revoked since the read began.
             self._known = loaded | {k: v for k, v in self._known.items() if k not in loaded}
             self._read_at = time.monotonic()
