@@ -208,3 +208,16 @@ async def test_a_synced_key_seen_only_refused_survives_a_redis_restart(
         assert not (await limiter.hit(key, 1, 60)).allowed  # the process's own count holds
     finally:
         await redis.aclose()
+
+
+async def test_a_route_limit_counts_per_user(settings: Settings, clock: FixedClock) -> None:
+    app = create_app(settings, clock=clock, manifests=[*MANIFESTS, probe.manifest])
+    async with serve(app) as client:
+        ann = bearer((await register(client, app="probe", email="ann@example.com"))["access_token"])
+        bob = bearer((await register(client, app="probe", email="bob@example.com"))["access_token"])
+        assert (await client.post("/api/v1/probe/generate")).status_code == 401
+        answers = [await client.post("/api/v1/probe/generate", headers=ann) for _ in range(11)]
+        assert [a.status_code for a in answers] == [200] * 10 + [429]
+        assert answers[0].headers["X-RateLimit-Limit"] == "10"  # ai: 10 an hour
+        assert int(answers[-1].headers["Retry-After"]) == 360  # one more every 6 minutes
+        assert (await client.post("/api/v1/probe/generate", headers=bob)).status_code == 200

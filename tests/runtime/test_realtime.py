@@ -20,6 +20,7 @@ from appfleet.runtime.realtime import (
     RedisBroker,
     Subscription,
     publish_after_commit,
+    publish_or_fall_back,
 )
 
 pytestmark = pytest.mark.anyio
@@ -133,3 +134,18 @@ async def test_a_redis_subscriber_catches_up_after_its_listener_reconnects(redis
     finally:
         await redis.aclose()
     assert items == [Event(name, 1, "missed", {"n": 1})]
+
+
+async def test_a_publish_nobody_hears_runs_the_fallback(brokers: tuple[Broker, Broker]) -> None:
+    here, there = brokers
+    name = channel()
+    pushed: list[str] = []
+
+    async def push() -> None:
+        pushed.append(name)
+
+    await publish_or_fall_back(there, name, "note", {}, push)
+    assert pushed == [name]  # no device listening: a push goes out instead
+    async with here.subscribe(name):
+        heard = await publish_or_fall_back(there, name, "note", {}, push)
+    assert heard.listeners == 1 and pushed == [name]

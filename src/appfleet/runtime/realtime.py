@@ -17,7 +17,7 @@ import contextlib
 import time
 import uuid
 from collections import defaultdict, deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Protocol
 
@@ -301,6 +301,21 @@ def publish_after_commit(
         await broker.publish(channel, type, data)
 
     after_commit(session, publish)
+
+
+async def publish_or_fall_back(
+    broker: Broker,
+    channel: str,
+    type: str,
+    data: dict[str, Any],
+    fallback: Callable[[], Awaitable[None]],
+) -> Published:
+    """Publish, and run `fallback` (typically queueing a push notification) when no device
+    was listening on the channel in any process."""
+    published = await broker.publish(channel, type, data)
+    if published.listeners == 0:
+        await fallback()
+    return published
 
 
 def user_channel(app: str, user_id: uuid.UUID) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from starlette.requests import HTTPConnection
@@ -22,6 +22,7 @@ from appfleet.platform.auth.service import Caller
 from appfleet.platform.auth.tokens import VERIFIED_CACHE_SIZE, Claims, TokenCodec
 from appfleet.platform.users.models import Membership, User
 from appfleet.platform.users.repository import UserRepository
+from appfleet.runtime.ratelimit import enforce_named
 from appfleet.runtime.revocation import session_key, token_key
 
 
@@ -142,3 +143,13 @@ async def current_member(claims: CurrentClaims, session: DbSession, app: Current
 
 
 CurrentMember = Annotated[Member, Depends(current_member, scope="function")]
+
+
+def per_user(name: str) -> Any:
+    """A route dependency: the limit named `name` in settings (`ai`, `uploads`, or one of
+    `[ratelimit.routes]`), per signed-in user and app. Requires a valid access token."""
+
+    async def dependency(request: Request, claims: CurrentClaims) -> None:
+        await enforce_named(request, f"ratelimit:user:{claims.user_id}:{claims.app}", name)
+
+    return Depends(dependency)
