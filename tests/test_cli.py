@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx2
@@ -78,14 +79,23 @@ def test_production_refuses_to_start_and_names_the_setting(tmp_path: Path) -> No
     assert not (tmp_path / ".appfleet" / "secret_key").exists()
 
 
-def test_serve_on_a_fresh_directory_migrates_and_answers(tmp_path: Path) -> None:
-    process, base = start_server(tmp_path)
+def test_serve_on_a_fresh_directory_migrates_answers_and_runs_jobs(tmp_path: Path) -> None:
+    process, base = start_server(tmp_path, env={"APPFLEET_JOBS__POLL_INTERVAL_S": "0.2"})
     try:
         info = httpx2.get(f"{base}/api/v1/corpfinity/", timeout=5)
         assert info.status_code == 200
         assert info.json()["display_name"] == "CorpFinity"
         ready = httpx2.get(f"{base}/health/ready", timeout=5)
         assert ready.json()["checks"]["database"]["status"] == "ok"
+        # Embedded mode: the server's own worker delivers the email the request queued.
+        body = {"email": "ann@example.com", "password": "correct horse battery", "name": "Ann"}
+        assert httpx2.post(f"{base}/api/v1/corpfinity/auth/register", json=body).status_code == 201
+        forgot = {"email": "ann@example.com"}
+        assert httpx2.post(f"{base}/api/v1/corpfinity/auth/forgot", json=forgot).status_code == 202
+        deadline = time.monotonic() + 15
+        while " sent " not in (listed := runner.invoke(cli, ["outbox", "list"]).output):
+            assert time.monotonic() < deadline, listed
+            time.sleep(0.2)
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)
