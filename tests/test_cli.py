@@ -218,7 +218,6 @@ def test_worker_delivers_lists_dead_jobs_retries_them_and_stops_on_sigterm(
 ) -> None:
     import asyncio
     import signal
-    import time
 
     from appfleet.core.clock import Clock
     from appfleet.core.database import Database, unit_of_work
