@@ -228,12 +228,12 @@ def purge_deleted_accounts(
 
     async def run() -> int:
         from appfleet.core.clock import Clock
-        from appfleet.main import platform_apple
+        from appfleet.main import platform_clients
         from appfleet.platform.privacy.service import purge_due
 
         secret = settings.secret_key.get_secret_value() if settings.secret_key else ""
         db = Database(settings.database_url, settings.database)
-        async with platform_apple(settings) as (registry, apple):
+        async with platform_clients(settings) as (registry, apple, _http):
             try:
                 return await purge_due(db, Clock(), registry, apple, secret, limit=limit)
             finally:
@@ -332,7 +332,7 @@ def worker(
 
 async def _work(settings: Settings, *, schedule: bool) -> None:
     from appfleet.core.clock import Clock
-    from appfleet.main import job_runner, platform_apple
+    from appfleet.main import job_runner, platform_clients
 
     db = Database(settings.database_url, settings.database)
     if db.is_sqlite:
@@ -341,8 +341,8 @@ async def _work(settings: Settings, *, schedule: bool) -> None:
     loop = asyncio.get_running_loop()
     for number in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(number, stopping.set)
-    async with platform_apple(settings) as (registry, apple):
-        runner = job_runner(settings, db, Clock(), registry, apple)
+    async with platform_clients(settings) as (registry, apple, http):
+        runner = job_runner(settings, db, Clock(), registry, apple, http)
         runner.start(schedule=schedule)
         try:
             await stopping.wait()

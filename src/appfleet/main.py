@@ -43,6 +43,7 @@ from appfleet.platform.privacy.router import router as privacy_router
 from appfleet.platform.realtime.router import router as realtime_router
 from appfleet.platform.users.router import router as users_router
 from appfleet.platform.users.service import ProfileCache
+from appfleet.providers.email.senders import email_sender
 from appfleet.runtime import analytics as analytics_counters
 from appfleet.runtime.analytics import Analytics, DatabaseCounters, RedisCounters
 from appfleet.runtime.cache import MemoryCache, NearCache
@@ -72,29 +73,38 @@ PLATFORM_SCHEDULES: tuple[Schedule, ...] = (
 
 
 def job_runner(
-    settings: Settings, db: Database, clock: Clock, registry: AppRegistry, apple: AppleGrants
+    settings: Settings,
+    db: Database,
+    clock: Clock,
+    registry: AppRegistry,
+    apple: AppleGrants,
+    http: httpx2.AsyncClient,
 ) -> JobRunner:
     """The platform's and the mounted apps' tasks and schedules, with what tasks may use."""
     manifests = registry.manifests.values()
     tasks = catalog([*PLATFORM_TASKS, *(task for m in manifests for task in m.tasks)])
     schedules = [*PLATFORM_SCHEDULES, *(schedule for m in manifests for schedule in m.schedules)]
+    email = email_sender(settings.email, http)
     resources: dict[type, object] = {
         Settings: settings,
         AppRegistry: registry,
         AppleGrants: apple,
-        Senders: Senders(),
+        Senders: Senders(by_channel={"email": email} if email is not None else {}),
     }
     return JobRunner(db, clock, settings.jobs, tasks, schedules, resources)
 
 
 @asynccontextmanager
-async def platform_apple(settings: Settings) -> AsyncIterator[tuple[AppRegistry, AppleGrants]]:
-    """The registry and Apple grant client for commands that run outside the API process."""
+async def platform_clients(
+    settings: Settings,
+) -> AsyncIterator[tuple[AppRegistry, AppleGrants, httpx2.AsyncClient]]:
+    """The registry, Apple grant client and HTTP client for commands run outside the API."""
     settings = with_secret_key(settings)
     secret = settings.secret_key.get_secret_value() if settings.secret_key else ""
     registry = AppRegistry(MANIFESTS, settings)
     async with httpx2.AsyncClient(timeout=httpx2.Timeout(5.0, connect=3.0)) as http:
-        yield registry, AppleGrants(http, settings.auth.apple_api_url, SecretBox(secret), registry)
+        apple = AppleGrants(http, settings.auth.apple_api_url, SecretBox(secret), registry)
+        yield registry, apple, http
 
 
 def runs_jobs_in_process(settings: Settings, db: Database) -> bool:
@@ -167,7 +177,7 @@ def create_app(
             digest=TokenDigest(secret),
             apple=apple,
         )
-        jobs = job_runner(settings, db, clock, registry, apple)
+        jobs = job_runner(settings, db, clock, registry, apple, http)
         app.state.jobs = jobs
         app.state.health_checks = {"database": db.ping}
         if redis is not None:

@@ -185,6 +185,28 @@ class RateLimitSettings(BaseModel):
         return parse_rate(text)
 
 
+class EmailSettings(BaseModel):
+    provider: Literal["outbox", "smtp", "sendgrid", "postmark"] = Field(
+        "outbox", description="Who delivers email (outbox: kept in the outbox table only)."
+    )
+    default_sender: str = Field(
+        "no-reply@appfleet.localhost", description="From address when an app sets none."
+    )
+    smtp_host: str = Field("localhost", description="SMTP server.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port (587 STARTTLS, 465 TLS).")
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        "starttls", description="SMTP transport security."
+    )
+    smtp_username: str | None = Field(None, description="SMTP user, if the server wants one.")
+    smtp_password: SecretStr | None = Field(None, description="SMTP password.")
+    sendgrid_api_key: SecretStr | None = Field(None, description="SendGrid API key.")
+    sendgrid_url: str = Field("https://api.sendgrid.com", description="SendGrid API base URL.")
+    postmark_server_token: SecretStr | None = Field(None, description="Postmark server token.")
+    postmark_url: str = Field("https://api.postmarkapp.com", description="Postmark API base URL.")
+    postmark_stream: str = Field("outbound", description="Postmark message stream.")
+    timeout_s: float = Field(10.0, gt=0, description="Seconds one delivery attempt may take.")
+
+
 class JobsSettings(BaseModel):
     embedded_worker: bool | None = Field(
         None,
@@ -287,6 +309,7 @@ class Settings(BaseSettings):
     log: LogSettings = Field(default_factory=LogSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     jobs: JobsSettings = Field(default_factory=JobsSettings)
+    email: EmailSettings = Field(default_factory=EmailSettings)
     ratelimit: RateLimitSettings = Field(default_factory=RateLimitSettings)
 
     _split = field_validator("apps", mode="before")(_split_csv)
@@ -336,6 +359,13 @@ class Settings(BaseSettings):
             )
         if "*" in self.http.cors_origins:
             problems.append("APPFLEET_HTTP__CORS_ORIGINS must list origins, not '*', in production")
+        email = self.email
+        if email.provider == "sendgrid" and email.sendgrid_api_key is None:
+            problems.append("APPFLEET_EMAIL__SENDGRID_API_KEY is required with provider sendgrid")
+        if email.provider == "postmark" and email.postmark_server_token is None:
+            problems.append(
+                "APPFLEET_EMAIL__POSTMARK_SERVER_TOKEN is required with provider postmark"
+            )
         cron = self.jobs.cron_secret
         if cron is not None and len(cron.get_secret_value()) < 32:
             problems.append("APPFLEET_JOBS__CRON_SECRET must be at least 32 characters")

@@ -95,8 +95,14 @@ async def recent(
     return list(await session.scalars(query))
 
 
+class Undeliverable(Exception):
+    """The vendor refused this message for good (a rejected address, a malformed message):
+    retrying cannot help, so it goes straight to `dead`."""
+
+
 class Sender(Protocol):
-    """Hands one message to a vendor; raises on failure (the job retries it)."""
+    """Hands one message to a vendor; raises on failure (the job retries it), or
+    `Undeliverable` when no retry can succeed."""
 
     async def send(self, message: OutboxMessage) -> None: ...
 
@@ -137,7 +143,7 @@ async def deliver(context: JobContext, args: dict[str, Any]) -> None:
     try:
         await context.resource(Senders).for_channel(message.channel).send(message)
     except Exception as exc:
-        last = context.attempt >= DELIVER.max_attempts
+        last = isinstance(exc, Undeliverable) or context.attempt >= DELIVER.max_attempts
         async with unit_of_work(context.db) as session:
             await session.execute(
                 update(OutboxMessage)
@@ -149,6 +155,9 @@ async def deliver(context: JobContext, args: dict[str, Any]) -> None:
                     available_at=now,
                 )
             )
+        if isinstance(exc, Undeliverable):
+            log.warning("outbox_undeliverable", message=str(message_id), error=str(exc))
+            return  # recorded dead; the job itself is done
         raise
     values: dict[str, Any] = {"status": "sent", "sent_at": now, "attempts": context.attempt}
     if message.sensitive:
