@@ -44,12 +44,14 @@ from appfleet.platform.realtime.router import router as realtime_router
 from appfleet.platform.users.router import router as users_router
 from appfleet.platform.users.service import ProfileCache
 from appfleet.providers.email.senders import email_sender
+from appfleet.providers.email.suppression import SuppressingSender
+from appfleet.providers.email.webhooks import router as email_webhooks
 from appfleet.runtime import analytics as analytics_counters
 from appfleet.runtime.analytics import Analytics, DatabaseCounters, RedisCounters
 from appfleet.runtime.cache import MemoryCache, NearCache
 from appfleet.runtime.jobs.housekeeping import PRUNE, PRUNE_DAILY
 from appfleet.runtime.jobs.runner import JobRunner, catalog
-from appfleet.runtime.outbox import DELIVER, Senders
+from appfleet.runtime.outbox import DELIVER, LocalSender, Senders
 from appfleet.runtime.ratelimit import (
     DefaultLimitMiddleware,
     MemoryRateLimiter,
@@ -89,7 +91,8 @@ def job_runner(
         Settings: settings,
         AppRegistry: registry,
         AppleGrants: apple,
-        Senders: Senders(by_channel={"email": email} if email is not None else {}),
+        # Every email, whoever delivers it, passes the suppression list first.
+        Senders: Senders(by_channel={"email": SuppressingSender(email or LocalSender(), db)}),
     }
     return JobRunner(db, clock, settings.jobs, tasks, schedules, resources)
 
@@ -259,6 +262,7 @@ def create_app(
 
     app.include_router(health_router)
     app.include_router(internal_router)
+    app.include_router(email_webhooks)
     app.dispatch = AppDispatch(app.router)
     for context in registry:
         manifest = registry.manifests[context.name]

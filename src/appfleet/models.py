@@ -6,6 +6,7 @@ from appfleet.platform.audit import models as audit_models
 from appfleet.platform.auth import models as auth_models
 from appfleet.platform.privacy import models as privacy_models
 from appfleet.platform.users import models as user_models
+from appfleet.providers.email import models as email_models
 from appfleet.runtime import analytics as analytics_models
 from appfleet.runtime import models as runtime_models
 from appfleet.runtime import outbox as outbox_models
@@ -16,6 +17,7 @@ metadata = Base.metadata
 __all__ = [
     "analytics_models",
     "audit_models",
+    "email_models",
     "auth_models",
     "idempotency_models",
     "job_models",

@@ -205,6 +205,13 @@ class EmailSettings(BaseModel):
     postmark_url: str = Field("https://api.postmarkapp.com", description="Postmark API base URL.")
     postmark_stream: str = Field("outbound", description="Postmark message stream.")
     timeout_s: float = Field(10.0, gt=0, description="Seconds one delivery attempt may take.")
+    sendgrid_webhook_key: str | None = Field(
+        None, description="SendGrid's Event Webhook verification key (base64, public)."
+    )
+    postmark_webhook_username: str | None = Field(None, description="Postmark webhook user.")
+    postmark_webhook_password: SecretStr | None = Field(
+        None, description="Postmark webhook password (Basic credentials in the webhook URL)."
+    )
 
 
 class JobsSettings(BaseModel):

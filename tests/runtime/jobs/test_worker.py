@@ -94,7 +94,7 @@ async def test_a_dead_job_can_be_retried_with_fresh_attempts(
     jobs_db: Database, clock: FixedClock
 ) -> None:
     async with unit_of_work(jobs_db) as session:
-        await queue.enqueue(session, clock, SLOW, {"name": "slow", "sleep_s": 5})
+        await queue.enqueue(session, clock, SLOW, {"name": "slow", "sleep_first_s": 5})
     worker = worker_for(jobs_db, clock)
     await worker.drain()
     clock.advance(timedelta(minutes=5))
@@ -199,7 +199,7 @@ async def test_a_running_worker_wakes_on_commit_and_hands_back_jobs_on_shutdown(
     assert await effects(jobs_db, "woken") == 1
 
     async with unit_of_work(jobs_db) as session:
-        await queue.enqueue(session, clock, RECORD, {"name": "long", "sleep_s": 30})
+        await queue.enqueue(session, clock, RECORD, {"name": "long", "sleep_first_s": 30})
     for _ in range(100):
         rows = {job.args["name"]: job for job in await job_rows(jobs_db)}
         if rows["long"].status == "running":
@@ -217,7 +217,7 @@ async def test_a_running_worker_wakes_on_commit_and_hands_back_jobs_on_shutdown(
 async def test_prune_keeps_recent_and_dead_jobs(jobs_db: Database, clock: FixedClock) -> None:
     async with unit_of_work(jobs_db) as session:
         await queue.enqueue(session, clock, RECORD, {"name": "old"})
-        await queue.enqueue(session, clock, SLOW, {"name": "dead", "sleep_s": 1})
+        await queue.enqueue(session, clock, SLOW, {"name": "dead", "sleep_first_s": 1})
     worker = worker_for(jobs_db, clock)
     await worker.drain()
     clock.advance(timedelta(minutes=2))
