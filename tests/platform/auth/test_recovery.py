@@ -222,3 +222,16 @@ async def test_verification_needs_a_signed_in_user(client: httpx2.AsyncClient) -
     )
     assert malformed.status_code == 400
     assert PASSWORD not in malformed.text
+
+
+async def test_the_reset_email_is_in_the_users_language(app: FastAPI) -> None:
+    async with serve(app) as client:
+        account = await register(client, email="ana@example.com", name="Ana")
+        changed = await client.patch(
+            f"{CF}/users/me", json={"language": "es-MX"}, headers=bearer(account["access_token"])
+        )
+        assert changed.status_code == 200
+        await client.post(f"{CF}/auth/forgot", json={"email": "ana@example.com"})
+        (email,) = await emails_to(app, "ana@example.com")
+    assert email.payload["subject"] == "Restablece tu contraseña de CorpFinity"
+    assert email.payload["text"].startswith("Hola Ana:")

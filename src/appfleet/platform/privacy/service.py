@@ -199,6 +199,7 @@ async def delete_account(
             to=user.email,
             template="account_deleted",
             user_id=user.id,
+            language=user.language,
             name=user.name,
             purge_date=user.purge_after.date().isoformat(),
         )

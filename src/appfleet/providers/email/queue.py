@@ -22,9 +22,11 @@ async def queue_email(
     template: str,
     user_id: uuid.UUID | None = None,
     sensitive: bool = False,
+    language: str | None = None,
     **context: Any,
 ) -> OutboxMessage:
-    rendered = render(template, app_name=app.display_name, **context)
+    """Render `template` in the recipient's language and queue it with the caller's change."""
+    rendered = render(template, language=language, app_name=app.display_name, **context)
     payload = {"from": app.config.email_sender, **rendered.as_payload()}
     return await enqueue(
         session,
