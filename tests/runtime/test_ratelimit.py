@@ -221,3 +221,20 @@ async def test_a_route_limit_counts_per_user(settings: Settings, clock: FixedClo
         assert answers[0].headers["X-RateLimit-Limit"] == "10"  # ai: 10 an hour
         assert int(answers[-1].headers["Retry-After"]) == 360  # one more every 6 minutes
         assert (await client.post("/api/v1/probe/generate", headers=bob)).status_code == 200
+
+
+async def test_a_sync_credits_arrivals_from_when_they_came_not_when_they_are_synced(
+    redis_url: str, clock: FixedClock
+) -> None:
+    redis = Redis.from_url(redis_url)
+    limiter = SyncedRateLimiter(redis, clock)
+    key = f"ratelimit:test:{uuid.uuid4()}"
+    try:
+        for _ in range(21):  # a steady client at exactly the allowed rate, for a minute
+            assert (await limiter.hit(key, 20, 60)).allowed
+            clock.advance(timedelta(seconds=3))
+        await limiter.sync()  # one sync for the whole minute (a slow sync, a busy process)
+        decision = await limiter.hit(key, 20, 60)
+        assert decision.allowed and decision.remaining == 19  # nothing was over-counted
+    finally:
+        await redis.aclose()

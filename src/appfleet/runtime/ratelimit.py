@@ -232,7 +232,7 @@ for i, key in ipairs(KEYS) do
   local interval = tonumber(ARGV[i * 3 - 1])
   local count = tonumber(ARGV[i * 3])
   local first = tonumber(ARGV[i * 3 + 1])
-  local tat = tonumber(redis.call('GET', key) or ARGV[1])
+  local tat = tonumber(redis.call('GET', key) or ARGV[i * 3 + 1])
   if tat < first then tat = first end
   local new_tat = tat + interval * count
   if count > 0 and new_tat > now then
