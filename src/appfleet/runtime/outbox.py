@@ -47,6 +47,9 @@ class OutboxMessage(Base):
     available_at: Mapped[datetime]
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # Reported back by the vendor's webhooks (email): the receiving server accepted it, or not.
+    delivered_at: Mapped[datetime | None]
+    bounced_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(500))
 
 

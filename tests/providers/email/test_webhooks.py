@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import time
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -17,9 +18,11 @@ from pydantic import SecretStr
 
 from appfleet.apps import MANIFESTS
 from appfleet.core.clock import Clock, FixedClock
+from appfleet.core.database import unit_of_work
 from appfleet.core.settings import Settings
 from appfleet.main import create_app
 from appfleet.providers.email.models import EmailSuppression
+from appfleet.providers.email.reports import email_metrics
 from tests.fixtures.accounts import emails_to, register, stored
 from tests.fixtures.app import serve
 
@@ -145,3 +148,52 @@ async def test_email_to_a_suppressed_address_is_never_sent(
         "dead",
         "Undeliverable: suppressed after a complaint",
     )
+
+
+async def test_delivery_and_bounce_reports_land_on_the_outbox_row_and_in_the_metrics(
+    settings: Settings, clock: FixedClock
+) -> None:
+    app = app_with_webhooks(settings, clock)
+    async with serve(app) as client:
+        for email in ("ann@example.com", "bob@example.com", "cat@example.com"):
+            await register(client, email=email)
+            await client.post("/api/v1/corpfinity/auth/forgot", json={"email": email})
+        assert await app.state.jobs.worker.drain() == 3
+        [ann] = await emails_to(app, "ann@example.com")
+        [bob] = await emails_to(app, "bob@example.com")
+        delivered = [{"email": ann.recipient, "event": "delivered", "outbox_id": str(ann.id)}]
+        body = orjson.dumps(delivered)
+        signed_now = signed(body, int(clock.timestamp()))
+        assert (
+            await client.post("/webhooks/sendgrid", content=body, headers=signed_now)
+        ).status_code == 204
+        bounce = {
+            "RecordType": "Bounce",
+            "Type": "HardBounce",
+            "Email": bob.recipient,
+            "Metadata": {"outbox_id": str(bob.id)},
+        }
+        postmark = {"Authorization": BASIC}
+        assert (
+            await client.post("/webhooks/postmark", json=bounce, headers=postmark)
+        ).status_code == 204
+        spoofed = {
+            "RecordType": "Delivery",
+            "Recipient": "x@example.com",
+            "Metadata": {"outbox_id": "nope"},
+        }
+        assert (
+            await client.post("/webhooks/postmark", json=spoofed, headers=postmark)
+        ).status_code == 204
+
+        [ann] = await emails_to(app, "ann@example.com")
+        [bob] = await emails_to(app, "bob@example.com")
+        assert (ann.delivered_at, ann.bounced_at) == (clock.now(), None)
+        assert bob.bounced_at == clock.now() and bob.last_error == "bounced: HardBounce"
+        async with unit_of_work(app.state.db, write=False) as session:
+            metrics = await email_metrics(session, "corpfinity", clock.now() - timedelta(days=1))
+            elsewhere = await email_metrics(session, "pennywise", clock.now() - timedelta(days=1))
+    assert metrics == {
+        "password_reset": {"queued": 3, "sent": 3, "delivered": 1, "bounced": 1, "dead": 0}
+    }
+    assert elsewhere == {}

@@ -19,6 +19,7 @@ from fastapi import APIRouter, Request
 from appfleet.core.deps import ClockDep, DbSession
 from appfleet.core.errors import NotAuthenticated, NotFound, ValidationFailed
 from appfleet.core.settings import EmailSettings
+from appfleet.providers.email.reports import outbox_id, record_bounced, record_delivered
 from appfleet.providers.email.suppression import suppress
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -69,8 +70,13 @@ async def sendgrid_events(request: Request, session: DbSession, clock: ClockDep)
         if not isinstance(event, dict) or not isinstance(event.get("email"), str):
             continue
         kind = event.get("event")
+        message_id = outbox_id(event.get("outbox_id"))
+        if message_id is not None and kind == "delivered":
+            await record_delivered(session, message_id, clock.now())
         # A "blocked" bounce is temporary (the receiving server said later); only "bounce" is hard.
         if kind == "bounce" and event.get("type", "bounce") == "bounce":
+            if message_id is not None:
+                await record_bounced(session, message_id, clock.now(), "hard bounce")
             await suppress(
                 session,
                 clock,
@@ -97,17 +103,23 @@ async def postmark_events(request: Request, session: DbSession, clock: ClockDep)
             "Webhook credentials required", headers={"WWW-Authenticate": 'Basic realm="webhooks"'}
         )
     record = _json(await request.body())
-    if not isinstance(record, dict) or not isinstance(record.get("Email"), str):
-        raise ValidationFailed("Expected a Postmark webhook record with an Email")
+    if not isinstance(record, dict):
+        raise ValidationFailed("Expected a Postmark webhook record")
     kind = record.get("RecordType")
+    email = record.get("Email")  # bounces and complaints; deliveries name a Recipient
+    metadata = record.get("Metadata")
+    message_id = outbox_id(metadata.get("outbox_id")) if isinstance(metadata, dict) else None
+    hard = kind == "Bounce" and record.get("Type") in POSTMARK_HARD_BOUNCES
+    if message_id is not None and kind == "Delivery":
+        await record_delivered(session, message_id, clock.now())
+    if message_id is not None and hard:
+        await record_bounced(session, message_id, clock.now(), str(record.get("Type")))
+    if not isinstance(email, str):
+        return
     if kind == "SpamComplaint":
-        await suppress(session, clock, record["Email"], reason="complaint", source="postmark")
-    elif kind == "Bounce" and record.get("Type") in POSTMARK_HARD_BOUNCES:
+        await suppress(session, clock, email, reason="complaint", source="postmark")
+    elif hard:
+        detail = str(record.get("Description", ""))
         await suppress(
-            session,
-            clock,
-            record["Email"],
-            reason="hard_bounce",
-            source="postmark",
-            detail=str(record.get("Description", "")),
+            session, clock, email, reason="hard_bounce", source="postmark", detail=detail
         )
