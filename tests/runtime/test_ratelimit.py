@@ -88,32 +88,35 @@ async def test_when_redis_is_down_requests_pass_and_are_counted(clock: FixedCloc
     await dead.aclose()
 
 
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url)
+    yield client
+    await client.aclose()
+
+
 async def test_synced_limiters_share_the_rate_within_one_sync(
-    redis_url: str, clock: FixedClock
+    redis: Redis, clock: FixedClock
 ) -> None:
-    redis = Redis.from_url(redis_url)
     a, b = SyncedRateLimiter(redis, clock), SyncedRateLimiter(redis, clock)
     key = f"ratelimit:test:{uuid.uuid4()}"
-    try:
-        # Each process alone is under 10 a minute...
-        assert all([(await a.hit(key, 10, 60)).allowed for _ in range(6)])
-        assert all([(await b.hit(key, 10, 60)).allowed for _ in range(6)])
-        await b.sync()
-        await a.sync()  # a adds its 6 to b's: the shared state holds 12
-        # ...together they used 12: a refuses at once; b lets one more through until its next
-        # sync (the documented bound), then refuses too.
-        assert not (await a.hit(key, 10, 60)).allowed
-        assert (await b.hit(key, 10, 60)).allowed
-        await b.sync()
-        assert not (await b.hit(key, 10, 60)).allowed
-        await a.sync()
-        clock.advance(timedelta(seconds=18))  # 13 used, one refilled every 6 s: 10 again
-        assert not (await a.hit(key, 10, 60)).allowed
-        clock.advance(timedelta(seconds=6))
-        assert (await a.hit(key, 10, 60)).allowed
-        assert not (await a.hit(key, 10, 60)).allowed
-    finally:
-        await redis.aclose()
+    # Each process alone is under 10 a minute...
+    assert all([(await a.hit(key, 10, 60)).allowed for _ in range(6)])
+    assert all([(await b.hit(key, 10, 60)).allowed for _ in range(6)])
+    await b.sync()
+    await a.sync()  # a adds its 6 to b's: the shared state holds 12
+    # ...together they used 12: a refuses at once; b lets one more through until its next
+    # sync (the documented bound), then refuses too.
+    assert not (await a.hit(key, 10, 60)).allowed
+    assert (await b.hit(key, 10, 60)).allowed
+    await b.sync()
+    assert not (await b.hit(key, 10, 60)).allowed
+    await a.sync()
+    clock.advance(timedelta(seconds=18))  # 13 used, one refilled every 6 s: 10 again
+    assert not (await a.hit(key, 10, 60)).allowed
+    clock.advance(timedelta(seconds=6))
+    assert (await a.hit(key, 10, 60)).allowed
+    assert not (await a.hit(key, 10, 60)).allowed
 
 
 async def test_a_synced_limiter_keeps_deciding_when_redis_is_down(clock: FixedClock) -> None:
@@ -192,22 +195,18 @@ def test_bad_rates_are_refused_with_the_setting_named(text: str) -> None:
 
 
 async def test_a_synced_key_seen_only_refused_survives_a_redis_restart(
-    redis_url: str, clock: FixedClock
+    redis: Redis, clock: FixedClock
 ) -> None:
-    redis = Redis.from_url(redis_url)
     limiter = SyncedRateLimiter(redis, clock)
     key = f"ratelimit:test:{uuid.uuid4()}"
-    try:
-        assert (await limiter.hit(key, 1, 60)).allowed
-        await limiter.sync()
-        await redis.delete(key)  # Redis restarted empty
-        assert not (await limiter.hit(key, 1, 60)).allowed  # nothing to add at the next sync
-        before = REGISTRY.get_sample_value("appfleet_ratelimit_unavailable_total") or 0.0
-        await limiter.sync()
-        assert REGISTRY.get_sample_value("appfleet_ratelimit_unavailable_total") == before
-        assert not (await limiter.hit(key, 1, 60)).allowed  # the process's own count holds
-    finally:
-        await redis.aclose()
+    assert (await limiter.hit(key, 1, 60)).allowed
+    await limiter.sync()
+    await redis.delete(key)  # Redis restarted empty
+    assert not (await limiter.hit(key, 1, 60)).allowed  # nothing to add at the next sync
+    before = REGISTRY.get_sample_value("appfleet_ratelimit_unavailable_total") or 0.0
+    await limiter.sync()
+    assert REGISTRY.get_sample_value("appfleet_ratelimit_unavailable_total") == before
+    assert not (await limiter.hit(key, 1, 60)).allowed  # the process's own count holds
 
 
 async def test_a_route_limit_counts_per_user(settings: Settings, clock: FixedClock) -> None:
@@ -224,17 +223,13 @@ async def test_a_route_limit_counts_per_user(settings: Settings, clock: FixedClo
 
 
 async def test_a_sync_credits_arrivals_from_when_they_came_not_when_they_are_synced(
-    redis_url: str, clock: FixedClock
+    redis: Redis, clock: FixedClock
 ) -> None:
-    redis = Redis.from_url(redis_url)
     limiter = SyncedRateLimiter(redis, clock)
     key = f"ratelimit:test:{uuid.uuid4()}"
-    try:
-        for _ in range(21):  # a steady client at exactly the allowed rate, for a minute
-            assert (await limiter.hit(key, 20, 60)).allowed
-            clock.advance(timedelta(seconds=3))
-        await limiter.sync()  # one sync for the whole minute (a slow sync, a busy process)
-        decision = await limiter.hit(key, 20, 60)
-        assert decision.allowed and decision.remaining == 19  # nothing was over-counted
-    finally:
-        await redis.aclose()
+    for _ in range(21):  # a steady client at exactly the allowed rate, for a minute
+        assert (await limiter.hit(key, 20, 60)).allowed
+        clock.advance(timedelta(seconds=3))
+    await limiter.sync()  # one sync for the whole minute (a slow sync, a busy process)
+    decision = await limiter.hit(key, 20, 60)
+    assert decision.allowed and decision.remaining == 19  # nothing was over-counted

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import URL, Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -202,6 +204,14 @@ class Database:
             _release(record.info)  # a connection returned mid-transaction (an error path)
 
         return engine
+
+
+def insert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite_dialect.Insert:
+    """An INSERT for the session's database, with its ON CONFLICT clauses (the two dialects
+    spell the same statement with different classes)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite_dialect.insert(table)
 
 
 def after_commit(session: AsyncSession, effect: AfterCommit) -> None:

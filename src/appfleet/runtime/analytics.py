@@ -10,8 +10,6 @@ the tables are pruned to the same by the scheduler.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 from typing import Annotated, Any, Protocol
@@ -20,13 +18,13 @@ from fastapi import Depends, Request
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import Date, String, delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
 from appfleet.core.clock import Clock
-from appfleet.core.database import Base, Database, unit_of_work
+from appfleet.core.database import Base, Database, insert, unit_of_work
 from appfleet.core.logging import get_logger
 from appfleet.core.tasks import JobContext, Schedule, Task
+from appfleet.runtime.periodic import Periodic
 
 log = get_logger("appfleet.analytics")
 KEEP_DAYS = 35
@@ -97,7 +95,6 @@ class DatabaseCounters:
         self._db = db
 
     async def add(self, users: Users, events: Events) -> None:
-        insert = sqlite.insert if self._db.is_sqlite else postgresql.insert
         async with unit_of_work(self._db) as session:
             rows = [
                 {"app": app, "day": day, "user_id": user}
@@ -105,9 +102,13 @@ class DatabaseCounters:
                 for user in ids
             ]
             if rows:
-                await session.execute(insert(ActiveUser).values(rows).on_conflict_do_nothing())
+                await session.execute(
+                    insert(session, ActiveUser).values(rows).on_conflict_do_nothing()
+                )
             for (app, day, name), count in events.items():
-                statement = insert(EventCount).values(app=app, day=day, name=name, count=count)
+                statement = insert(session, EventCount).values(
+                    app=app, day=day, name=name, count=count
+                )
                 await session.execute(
                     statement.on_conflict_do_update(
                         index_elements=["app", "day", "name"],
@@ -136,11 +137,11 @@ class Analytics:
     """Buffers activity and events in process; `run()` flushes them every `flush_s`."""
 
     def __init__(self, store: CounterStore, clock: Clock, *, flush_s: float = 5.0) -> None:
-        self._store, self._clock, self._flush_s = store, clock, flush_s
+        self._store, self._clock = store, clock
         self._seen: set[tuple[str, int, str]] = set()
         self._users: Users = defaultdict(set)
         self._events: Events = Counter()
-        self._stopping = asyncio.Event()
+        self._periodic = Periodic(self.flush, flush_s, "analytics_flush")
 
     def seen(self, app: str, user_id: str) -> None:
         """Mark a user active today in `app` (cheap enough for every request)."""
@@ -183,16 +184,10 @@ class Analytics:
 
     async def run(self) -> None:
         """Flush every `flush_s` until `stop()`, then once more."""
-        while not self._stopping.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self._flush_s)
-            try:
-                await self.flush()
-            except Exception as exc:  # the database is away: the next flush tries again
-                log.warning("analytics_flush_failed", error=type(exc).__name__)
+        await self._periodic.run()
 
     def stop(self) -> None:
-        self._stopping.set()
+        self._periodic.stop()
 
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()

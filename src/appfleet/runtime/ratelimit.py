@@ -8,8 +8,6 @@ script so every API process shares one count.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ from appfleet.core.errors import RateLimited
 from appfleet.core.http import add_response_headers, error_response, request_id_of
 from appfleet.core.logging import get_logger
 from appfleet.core.settings import RateLimitSettings
+from appfleet.runtime.periodic import Periodic
 
 log = get_logger("appfleet.ratelimit")
 DEGRADED = Counter(
@@ -259,10 +258,9 @@ class SyncedRateLimiter:
         self._clock = clock
         self._local = MemoryRateLimiter(clock)
         self._script = redis.register_script(_GCRA_ACCOUNT)
-        self._sync_s = sync_s
         # key -> (interval, arrivals let through, time of the first one)
         self._pending: dict[str, tuple[float, int, float]] = {}
-        self._stopping = asyncio.Event()
+        self._periodic = Periodic(self.sync, sync_s, "ratelimit_sync")
 
     async def hit(self, key: str, limit: int, period_s: float) -> Decision:
         decision = await self._local.hit(key, limit, period_s)
@@ -292,12 +290,8 @@ class SyncedRateLimiter:
             self._local.raise_to(key, float(tat))
 
     async def run(self) -> None:
-        """Sync every `sync_s` until `stop()`, then once more (nothing counted is dropped).
-        Stopped by a flag, not cancelled: redis-py turns a cancel mid-command into an error."""
-        while not self._stopping.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), self._sync_s)
-            await self.sync()
+        """Sync every `sync_s` until `stop()`, then once more (nothing counted is dropped)."""
+        await self._periodic.run()
 
     def stop(self) -> None:
-        self._stopping.set()
+        self._periodic.stop()

@@ -23,7 +23,6 @@ from appfleet.platform.auth.tokens import VERIFIED_CACHE_SIZE, Claims, TokenCode
 from appfleet.platform.users.models import Membership, User
 from appfleet.platform.users.repository import UserRepository
 from appfleet.runtime.ratelimit import enforce_named
-from appfleet.runtime.revocation import session_key, token_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +105,7 @@ async def _claims(request: HTTPConnection, token: str) -> Claims:
         raise TokenRejected("token_invalid")
     auth: AuthRuntime = state.auth
     claims = auth.tokens.read(token, app=app.name, expected="access", now=state.clock.now())
-    if await auth.revocations.is_revoked(token_key(claims.jti), session_key(claims.session_id)):
+    if await auth.is_revoked(claims):
         raise TokenRejected("token_revoked")
     request_state = request.scope["state"]
     user = request_state["user_id"] = request_state["principal"] = str(claims.user_id)

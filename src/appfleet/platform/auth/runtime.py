@@ -11,11 +11,11 @@ from appfleet.platform.auth.apple import AppleGrants
 from appfleet.platform.auth.digest import TokenDigest
 from appfleet.platform.auth.federated import IdentityVerifier
 from appfleet.platform.auth.passwords import Passwords
-from appfleet.platform.auth.tokens import TokenCodec
+from appfleet.platform.auth.tokens import Claims, TokenCodec
 from appfleet.platform.auth.totp import SecretBox
 from appfleet.platform.users.service import ProfileCache
 from appfleet.runtime.ratelimit import RateLimiter
-from appfleet.runtime.revocation import Revocations
+from appfleet.runtime.revocation import Revocations, session_key, token_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +31,12 @@ class AuthRuntime:
     profiles: ProfileCache
     digest: TokenDigest
     apple: AppleGrants
+
+    async def is_revoked(self, claims: Claims) -> bool:
+        """Whether this token, or the session it belongs to, was signed out."""
+        return await self.revocations.is_revoked(
+            token_key(claims.jti), session_key(claims.session_id)
+        )
 
     def access_ttl(self, app: AppContext) -> int:
         return app.config.access_token_ttl_s or self.settings.access_token_ttl_s

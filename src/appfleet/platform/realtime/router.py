@@ -23,7 +23,6 @@ from appfleet.core.routing import app_router
 from appfleet.platform.auth.deps import CurrentClaims, access_claims
 from appfleet.platform.auth.tokens import Claims
 from appfleet.runtime.realtime import Broker, Event, Gap, SlowSubscriber, user_channel
-from appfleet.runtime.revocation import session_key, token_key
 
 router = app_router(prefix="/realtime", tags=["realtime"])
 PING_S = 15
@@ -34,10 +33,7 @@ async def _ended(state: State, claims: Claims) -> str | None:
     """Why this connection may no longer receive, or None."""
     if claims.expires_at <= state.clock.now():
         return "token_expired"
-    revoked = await state.auth.revocations.is_revoked(
-        token_key(claims.jti), session_key(claims.session_id)
-    )
-    return "signed_out" if revoked else None
+    return "signed_out" if await state.auth.is_revoked(claims) else None
 
 
 async def _items(state: State, claims: Claims, since: int | None) -> AsyncIterator[dict[str, Any]]:

@@ -3,11 +3,10 @@ address (mailbox providers punish senders who keep writing to dead or unwilling 
 
 from __future__ import annotations
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core.clock import Clock
-from appfleet.core.database import Database, unit_of_work
+from appfleet.core.database import Database, insert, unit_of_work
 from appfleet.providers.email.models import EmailSuppression
 from appfleet.runtime.outbox import OutboxMessage, Sender, Undeliverable
 
@@ -22,9 +21,8 @@ async def suppress(
     detail: str | None = None,
 ) -> None:
     """Add `address` (the first reason recorded stays)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     await session.execute(
-        insert(EmailSuppression)
+        insert(session, EmailSuppression)
         .values(
             address=address.strip().lower(),
             reason=reason,

@@ -19,11 +19,10 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import CursorResult, delete, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core.clock import Clock
-from appfleet.core.database import Database, after_commit, unit_of_work
+from appfleet.core.database import Database, after_commit, insert, unit_of_work
 from appfleet.core.errors import NotFound
 from appfleet.core.tasks import Task
 from appfleet.runtime.jobs.models import Job
@@ -82,13 +81,13 @@ async def enqueue(
         "run_at": now + delay if delay else now,
         "created_at": now,
     }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Job).values(**values).on_conflict_do_nothing(index_elements=["task", "key"])
-    result: CursorResult[Any] = await session.execute(statement)  # type: ignore[assignment]
+    statement = insert(session, Job).values(**values)
+    result: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
+        statement.on_conflict_do_nothing(index_elements=["task", "key"])
+    )
     if result.rowcount == 0:
         return False
-    if dialect == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         # Delivered to listening workers on every host when (and only if) this commits.
         await session.execute(
             text("SELECT pg_notify(:channel, :queue)"),

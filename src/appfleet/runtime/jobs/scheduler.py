@@ -20,10 +20,9 @@ from typing import Any
 
 from cronsim import CronSim, CronSimError
 from sqlalchemy import CursorResult, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from appfleet.core.clock import Clock
-from appfleet.core.database import Database, unit_of_work
+from appfleet.core.database import Database, insert, unit_of_work
 from appfleet.core.logging import get_logger
 from appfleet.core.secrets import ConfigurationError
 from appfleet.core.tasks import Schedule, Task
@@ -103,9 +102,8 @@ class Scheduler:
             )
             if renewed.rowcount == 1:
                 return True
-            insert = postgresql.insert if not self.db.is_sqlite else sqlite.insert
             created: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
-                insert(SchedulerLease)
+                insert(session, SchedulerLease)
                 .values(name=LEASE_NAME, holder=self.name, expires_at=now + self.lease)
                 .on_conflict_do_nothing(index_elements=["name"])
             )
