@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.jwks",
     "tests.fixtures.jobs",
     "tests.fixtures.mail",
+    "tests.fixtures.push",
 ]

@@ -233,9 +233,11 @@ def purge_deleted_accounts(
 
         secret = settings.secret_key.get_secret_value() if settings.secret_key else ""
         db = Database(settings.database_url, settings.database)
-        async with platform_clients(settings) as (registry, apple, _http):
+        async with platform_clients(settings) as clients:
             try:
-                return await purge_due(db, Clock(), registry, apple, secret, limit=limit)
+                return await purge_due(
+                    db, Clock(), clients.registry, clients.apple, secret, limit=limit
+                )
             finally:
                 await db.dispose()
 
@@ -341,8 +343,8 @@ async def _work(settings: Settings, *, schedule: bool) -> None:
     loop = asyncio.get_running_loop()
     for number in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(number, stopping.set)
-    async with platform_clients(settings) as (registry, apple, http):
-        runner = job_runner(settings, db, Clock(), registry, apple, http)
+    async with platform_clients(settings) as clients:
+        runner = job_runner(settings, db, Clock(), clients)
         runner.start(schedule=schedule)
         try:
             await stopping.wait()

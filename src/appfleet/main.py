@@ -7,6 +7,7 @@ import contextlib
 import os
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import httpx2
 from fastapi import APIRouter, FastAPI
@@ -38,6 +39,9 @@ from appfleet.platform.auth.tokens import TokenCodec
 from appfleet.platform.auth.totp import SecretBox
 from appfleet.platform.info.router import router as info_router
 from appfleet.platform.internal.router import router as internal_router
+from appfleet.platform.notifications.jobs import PRUNE as NOTIFICATIONS_PRUNE
+from appfleet.platform.notifications.jobs import PRUNE_DAILY as NOTIFICATIONS_PRUNE_DAILY
+from appfleet.platform.notifications.router import router as notifications_router
 from appfleet.platform.privacy.jobs import PURGE, PURGE_HOURLY
 from appfleet.platform.privacy.router import router as privacy_router
 from appfleet.platform.realtime.router import router as realtime_router
@@ -46,6 +50,8 @@ from appfleet.platform.users.service import ProfileCache
 from appfleet.providers.email.senders import email_sender
 from appfleet.providers.email.suppression import SuppressingSender
 from appfleet.providers.email.webhooks import router as email_webhooks
+from appfleet.providers.push.apns import http2_client
+from appfleet.providers.push.sender import PushSender, push_clients
 from appfleet.runtime import analytics as analytics_counters
 from appfleet.runtime.analytics import Analytics, DatabaseCounters, RedisCounters
 from appfleet.runtime.cache import MemoryCache, NearCache
@@ -65,49 +71,82 @@ from appfleet.runtime.revocation import DatabaseSource, RedisSource, Revocations
 log = get_logger("appfleet")
 
 # Routers every app gets under its own prefix, in addition to its own.
-PLATFORM_ROUTERS = (info_router, auth_router, users_router, privacy_router, realtime_router)
-PLATFORM_TASKS: tuple[Task, ...] = (DELIVER, PRUNE, PURGE, analytics_counters.PRUNE)
+PLATFORM_ROUTERS = (
+    info_router,
+    auth_router,
+    users_router,
+    privacy_router,
+    realtime_router,
+    notifications_router,
+)
+PLATFORM_TASKS: tuple[Task, ...] = (
+    DELIVER,
+    PRUNE,
+    PURGE,
+    analytics_counters.PRUNE,
+    NOTIFICATIONS_PRUNE,
+)
 PLATFORM_SCHEDULES: tuple[Schedule, ...] = (
     PRUNE_DAILY,
     PURGE_HOURLY,
     analytics_counters.PRUNE_DAILY,
+    NOTIFICATIONS_PRUNE_DAILY,
 )
 
 
-def job_runner(
-    settings: Settings,
-    db: Database,
-    clock: Clock,
-    registry: AppRegistry,
-    apple: AppleGrants,
-    http: httpx2.AsyncClient,
-) -> JobRunner:
+@dataclass(frozen=True, slots=True)
+class Services:
+    """The process-wide clients of vendors that the API, workers and CLI commands share."""
+
+    registry: AppRegistry
+    http: httpx2.AsyncClient
+    # APNs speaks only HTTP/2; everything else shares the HTTP/1.1 pool.
+    http2: httpx2.AsyncClient
+    apple: AppleGrants
+
+
+@asynccontextmanager
+async def services(settings: Settings, registry: AppRegistry) -> AsyncIterator[Services]:
+    """Open the vendor clients for one process, and close them after."""
+    secret = settings.secret_key.get_secret_value() if settings.secret_key else ""
+    # Connection reuse and explicit timeouts for every outbound call.
+    async with (
+        httpx2.AsyncClient(timeout=httpx2.Timeout(5.0, connect=3.0)) as http,
+        http2_client(settings.push.timeout_s, settings.push.apns_ca_file) as http2,
+    ):
+        apple = AppleGrants(http, settings.auth.apple_api_url, SecretBox(secret), registry)
+        yield Services(registry=registry, http=http, http2=http2, apple=apple)
+
+
+def job_runner(settings: Settings, db: Database, clock: Clock, clients: Services) -> JobRunner:
     """The platform's and the mounted apps' tasks and schedules, with what tasks may use."""
+    registry = clients.registry
     manifests = registry.manifests.values()
     tasks = catalog([*PLATFORM_TASKS, *(task for m in manifests for task in m.tasks)])
     schedules = [*PLATFORM_SCHEDULES, *(schedule for m in manifests for schedule in m.schedules)]
-    email = email_sender(settings.email, http)
+    email = email_sender(settings.email, clients.http)
+    push = PushSender(db, clock, push_clients(registry, settings.push, clients.http, clients.http2))
     resources: dict[type, object] = {
         Settings: settings,
         AppRegistry: registry,
-        AppleGrants: apple,
-        # Every email, whoever delivers it, passes the suppression list first.
-        Senders: Senders(by_channel={"email": SuppressingSender(email or LocalSender(), db)}),
+        AppleGrants: clients.apple,
+        Senders: Senders(
+            by_channel={
+                # Every email, whoever delivers it, passes the suppression list first.
+                "email": SuppressingSender(email or LocalSender(), db),
+                "push": push,
+            }
+        ),
     }
     return JobRunner(db, clock, settings.jobs, tasks, schedules, resources)
 
 
 @asynccontextmanager
-async def platform_clients(
-    settings: Settings,
-) -> AsyncIterator[tuple[AppRegistry, AppleGrants, httpx2.AsyncClient]]:
-    """The registry, Apple grant client and HTTP client for commands run outside the API."""
+async def platform_clients(settings: Settings) -> AsyncIterator[Services]:
+    """The vendor clients for commands run outside the API (worker, purge)."""
     settings = with_secret_key(settings)
-    secret = settings.secret_key.get_secret_value() if settings.secret_key else ""
-    registry = AppRegistry(MANIFESTS, settings)
-    async with httpx2.AsyncClient(timeout=httpx2.Timeout(5.0, connect=3.0)) as http:
-        apple = AppleGrants(http, settings.auth.apple_api_url, SecretBox(secret), registry)
-        yield registry, apple, http
+    async with services(settings, AppRegistry(MANIFESTS, settings)) as clients:
+        yield clients
 
 
 def runs_jobs_in_process(settings: Settings, db: Database) -> bool:
@@ -133,21 +172,24 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with services(settings, registry) as clients:
+            async with _running(app, clients):
+                yield
+
+    @asynccontextmanager
+    async def _running(app: FastAPI, clients: Services) -> AsyncIterator[None]:
         db = Database(settings.database_url, settings.database)
         redis = create_redis(settings.redis)
         app.state.db = db
         app.state.redis = redis
         source: RevocationSource = RedisSource(redis) if redis is not None else DatabaseSource(db)
         revocations = Revocations(source, clock)
-        # One outbound HTTP client per process: connection reuse, explicit timeouts.
-        http = httpx2.AsyncClient(timeout=httpx2.Timeout(5.0, connect=3.0))
         identities = IdentityVerifier(
-            http,
+            clients.http,
             providers_from(settings.auth.apple_jwks_url, settings.auth.google_jwks_url),
             settings.auth.jwks_cache_s,
         )
         box = SecretBox(secret)
-        apple = AppleGrants(http, settings.auth.apple_api_url, box, registry)
         app.state.limiter = (
             RedisRateLimiter(redis, clock) if redis is not None else MemoryRateLimiter(clock)
         )
@@ -178,9 +220,9 @@ def create_app(
             secret_box=box,
             profiles=app.state.profiles,
             digest=TokenDigest(secret),
-            apple=apple,
+            apple=clients.apple,
         )
-        jobs = job_runner(settings, db, clock, registry, apple, http)
+        jobs = job_runner(settings, db, clock, clients)
         app.state.jobs = jobs
         app.state.health_checks = {"database": db.ping}
         if redis is not None:
@@ -211,7 +253,6 @@ def create_app(
                 listener.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await listener
-            await http.aclose()
             if redis is not None:
                 await redis.aclose()
             await db.dispose()

@@ -4,9 +4,11 @@ from appfleet.core.database import Base
 from appfleet.core.idempotency import models as idempotency_models
 from appfleet.platform.audit import models as audit_models
 from appfleet.platform.auth import models as auth_models
+from appfleet.platform.notifications import models as notification_models
 from appfleet.platform.privacy import models as privacy_models
 from appfleet.platform.users import models as user_models
 from appfleet.providers.email import models as email_models
+from appfleet.providers.push import models as push_models
 from appfleet.runtime import analytics as analytics_models
 from appfleet.runtime import models as runtime_models
 from appfleet.runtime import outbox as outbox_models
@@ -22,8 +24,10 @@ __all__ = [
     "idempotency_models",
     "job_models",
     "metadata",
+    "notification_models",
     "outbox_models",
     "privacy_models",
+    "push_models",
     "runtime_models",
     "user_models",
 ]

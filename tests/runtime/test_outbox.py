@@ -26,11 +26,15 @@ class FlakySender:
         self.failures = failures
         self.sent: list[str] = []
 
-    async def send(self, message: OutboxMessage) -> None:
+    def provider(self, message: OutboxMessage) -> str:
+        return "flaky"
+
+    async def send(self, message: OutboxMessage) -> str | None:
         if self.failures > 0:
             self.failures -= 1
             raise ConnectionError("smtp.example.com refused the connection")
         self.sent.append(message.recipient)
+        return f"flaky-{len(self.sent)}"
 
 
 async def queue_message(db: Database, clock: FixedClock, recipient: str) -> OutboxMessage:

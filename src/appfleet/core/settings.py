@@ -157,12 +157,21 @@ class RateLimitSettings(BaseModel):
     forgot: str = Field("3/5minutes", description="Password-reset requests, per IP and email.")
     ai: str = Field("10/hour", description="AI generations, per user.")
     uploads: str = Field("20/hour", description="Uploads, per user.")
+    push_test: str = Field("5/minute", description="Test pushes, per user.")
     routes: dict[str, str] = Field(
         default_factory=dict, description="Further named limits apps use, e.g. chat = 30/minute."
     )
 
     @field_validator(
-        "anonymous", "authenticated", "per_app", "login", "signup", "forgot", "ai", "uploads"
+        "anonymous",
+        "authenticated",
+        "per_app",
+        "login",
+        "signup",
+        "forgot",
+        "ai",
+        "uploads",
+        "push_test",
     )
     @classmethod
     def _valid_rate(cls, value: str | None) -> str | None:
@@ -212,6 +221,26 @@ class EmailSettings(BaseModel):
     postmark_webhook_password: SecretStr | None = Field(
         None, description="Postmark webhook password (Basic credentials in the webhook URL)."
     )
+
+
+class PushSettings(BaseModel):
+    """Push delivery; each app's own FCM and APNs credentials are in its `[app.<name>]` section."""
+
+    fcm_url: str = Field("https://fcm.googleapis.com", description="FCM HTTP v1 API base URL.")
+    apns_production_url: str = Field(
+        "https://api.push.apple.com", description="APNs production host."
+    )
+    apns_sandbox_url: str = Field(
+        "https://api.sandbox.push.apple.com", description="APNs development (sandbox) host."
+    )
+    apns_ca_file: str | None = Field(
+        None, description="Extra CA certificates to trust for APNs (a proxy; tests)."
+    )
+    timeout_s: float = Field(10.0, gt=0, description="Seconds one push attempt may take.")
+    daily_limit: int = Field(
+        10, ge=0, description="Pushes per user and app per local day, unless the user sets theirs."
+    )
+    keep_days: int = Field(90, ge=1, description="Notifications are kept this long.")
 
 
 class JobsSettings(BaseModel):
@@ -281,6 +310,20 @@ class AppSettings(BaseModel):
     access_token_ttl_s: int | None = Field(None, ge=60, description="Overrides auth's, per app.")
     refresh_token_ttl_s: int | None = Field(None, ge=3600, description="Overrides auth's, per app.")
     plans: dict[str, PlanSettings] = Field(default_factory=dict, description="Plans by key.")
+    fcm_credentials: SecretStr | None = Field(
+        None,
+        description="Firebase service-account key (its JSON, or the path of the file). Unset: "
+        "FCM pushes of this app go to the local outbox.",
+    )
+    apns_team_id: str | None = Field(None, description="Apple team id of the APNs key.")
+    apns_key_id: str | None = Field(None, description="Id of the APNs auth key (.p8).")
+    apns_private_key: SecretStr | None = Field(
+        None, description="The APNs auth key (.p8 PEM). Unset: APNs pushes go to the local outbox."
+    )
+    apns_topic: str | None = Field(None, description="APNs topic (default: the first bundle id).")
+    apns_environment: Literal["production", "sandbox"] = Field(
+        "production", description="APNs host: production, or sandbox for development builds."
+    )
 
 
 class Settings(BaseSettings):
@@ -317,6 +360,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     jobs: JobsSettings = Field(default_factory=JobsSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
+    push: PushSettings = Field(default_factory=PushSettings)
     ratelimit: RateLimitSettings = Field(default_factory=RateLimitSettings)
 
     _split = field_validator("apps", mode="before")(_split_csv)

@@ -50,6 +50,15 @@ class JobContext:
 TaskHandler = Callable[[JobContext, dict[str, Any]], Awaitable[None]]
 
 
+class RetryLater(Exception):
+    """Raised by a task that was told when to come back (a vendor's `Retry-After`): the retry
+    waits at least `delay_s`, or the task's own backoff if that is longer."""
+
+    def __init__(self, message: str, *, delay_s: float) -> None:
+        super().__init__(message)
+        self.delay_s = max(0.0, delay_s)
+
+
 @dataclass(frozen=True, slots=True)
 class Task:
     """A kind of background work. `name` is stored with each job, so renaming a task orphans

@@ -41,8 +41,8 @@ async def test_a_tick_enqueues_due_periods_once_and_runs_them(
 
         auth = {"Authorization": f"Bearer {SECRET}"}
         first = await client.post("/internal/cron/tick", headers=auth)
-        # The purge (hourly), the job and counter prunes (daily).
-        assert first.json() == {"enqueued": 3, "ran": 3}
+        # The purge (hourly), the job, counter and notification prunes (daily).
+        assert first.json() == {"enqueued": 4, "ran": 4}
         again = await client.post("/internal/cron/tick", headers=auth)
         assert again.json() == {"enqueued": 0, "ran": 0}
         clock.advance(timedelta(hours=1))
@@ -52,6 +52,7 @@ async def test_a_tick_enqueues_due_periods_once_and_runs_them(
     assert sorted(jobs_run) == [
         ("analytics.prune", "succeeded"),
         ("jobs.prune", "succeeded"),
+        ("notifications.prune", "succeeded"),
         ("privacy.purge", "succeeded"),
         ("privacy.purge", "succeeded"),
     ]

@@ -59,7 +59,7 @@ async def test_smtp_delivers_text_and_html_with_the_outbox_id(
 ) -> None:
     inbox, port = smtp_server
     sent = message()
-    await SmtpSender(smtp_settings(port)).send(sent)
+    assert await SmtpSender(smtp_settings(port)).send(sent) == f"<{sent.id}@appfleet>"
     [received] = inbox.messages
     assert (received["From"], received["To"], received["Subject"]) == (
         "coach@corpfinity.app",
@@ -90,9 +90,9 @@ async def test_sendgrid_speaks_v3_mail_send(
 ) -> None:
     api, base = vendor_api
     settings = EmailSettings(provider="sendgrid", sendgrid_api_key="SG.key", sendgrid_url=base)
-    api.status = 202
+    api.status, api.headers = 202, {"X-Message-Id": "sg-4f2a9"}
     sent = message()
-    await SendGridSender(settings, http).send(sent)
+    assert await SendGridSender(settings, http).send(sent) == "sg-4f2a9"
     [(path, headers, body)] = api.requests
     assert path == "/v3/mail/send" and headers["Authorization"] == "Bearer SG.key"
     assert body["personalizations"] == [
@@ -121,7 +121,7 @@ async def test_postmark_speaks_its_email_api(
     )
     api.status, api.body = 200, {"ErrorCode": 0, "Message": "OK", "MessageID": "b7bc2f4a"}
     sent = message(html=None)
-    await PostmarkSender(settings, http).send(sent)
+    assert await PostmarkSender(settings, http).send(sent) == "b7bc2f4a"
     [(path, headers, body)] = api.requests
     assert path == "/email" and headers["X-Postmark-Server-Token"] == "pm-token"
     assert body == {

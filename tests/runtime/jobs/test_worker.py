@@ -90,6 +90,25 @@ async def test_failures_roll_back_the_effect_retry_with_backoff_then_go_dead(
     assert await effects(jobs_db, "doomed") == 0
 
 
+async def test_a_retry_waits_at_least_as_long_as_the_task_was_told(
+    jobs_db: Database, clock: FixedClock
+) -> None:
+    # RECORD's backoff is at most 10 s on the first retry; the vendor asked for 15 minutes.
+    async with unit_of_work(jobs_db) as session:
+        args = {"name": "told", "fail_until_attempt": 1, "retry_after_s": 900}
+        await queue.enqueue(session, clock, RECORD, args)
+    worker = worker_for(jobs_db, clock)
+    assert await worker.drain() == 1
+    [job] = await job_rows(jobs_db)
+    assert job.status == "queued"
+    assert job.run_at == clock.now() + timedelta(seconds=900)
+    clock.advance(timedelta(seconds=899))
+    assert await worker.drain() == 0
+    clock.advance(timedelta(seconds=1))
+    assert await worker.drain() == 1
+    assert await effects(jobs_db, "told") == 1
+
+
 async def test_a_dead_job_can_be_retried_with_fresh_attempts(
     jobs_db: Database, clock: FixedClock
 ) -> None:

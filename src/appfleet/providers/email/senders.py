@@ -16,6 +16,7 @@ import aiosmtplib
 import httpx2
 
 from appfleet.core.settings import EmailSettings
+from appfleet.providers.vendor import json_object
 from appfleet.runtime.outbox import OutboxMessage, Sender, Undeliverable
 
 # Postmark's ErrorCodes that describe the message or the recipient, not a passing trouble.
@@ -37,12 +38,16 @@ class SmtpSender:
     def __init__(self, settings: EmailSettings) -> None:
         self._settings = settings
 
-    async def send(self, message: OutboxMessage) -> None:
+    def provider(self, message: OutboxMessage) -> str:
+        return "smtp"
+
+    async def send(self, message: OutboxMessage) -> str | None:
         s = self._settings
         sender, subject, text, html = _parts(message, s.default_sender)
         email = EmailMessage()
+        message_id = f"<{message.id}@appfleet>"
         email["From"], email["To"], email["Subject"] = sender, message.recipient, subject
-        email["Message-ID"] = f"<{message.id}@appfleet>"
+        email["Message-ID"] = message_id
         email.set_content(text)
         if html:
             email.add_alternative(html, subtype="html")
@@ -66,6 +71,7 @@ class SmtpSender:
             if 500 <= exc.code < 600:
                 raise Undeliverable(f"SMTP {exc.code}: {exc.message}") from exc
             raise
+        return message_id
 
 
 class SendGridSender:
@@ -75,7 +81,10 @@ class SendGridSender:
         self._settings, self._http = settings, http
         self._key = settings.sendgrid_api_key.get_secret_value()
 
-    async def send(self, message: OutboxMessage) -> None:
+    def provider(self, message: OutboxMessage) -> str:
+        return "sendgrid"
+
+    async def send(self, message: OutboxMessage) -> str | None:
         sender, subject, text, html = _parts(message, self._settings.default_sender)
         content = [{"type": "text/plain", "value": text}]
         if html:
@@ -98,7 +107,7 @@ class SendGridSender:
             timeout=self._settings.timeout_s,
         )
         if response.status_code == 202:
-            return
+            return response.headers.get("x-message-id")
         detail = f"SendGrid {response.status_code}: {response.text[:300]}"
         if response.status_code in (400, 413):
             raise Undeliverable(detail)
@@ -112,7 +121,10 @@ class PostmarkSender:
         self._settings, self._http = settings, http
         self._token = settings.postmark_server_token.get_secret_value()
 
-    async def send(self, message: OutboxMessage) -> None:
+    def provider(self, message: OutboxMessage) -> str:
+        return "postmark"
+
+    async def send(self, message: OutboxMessage) -> str | None:
         sender, subject, text, html = _parts(message, self._settings.default_sender)
         body: dict[str, Any] = {
             "From": sender,
@@ -131,9 +143,10 @@ class PostmarkSender:
             timeout=self._settings.timeout_s,
         )
         if response.status_code == 200:
-            return
+            accepted = json_object(response)
+            return str(accepted["MessageID"]) if "MessageID" in accepted else None
         try:
-            code = int(response.json().get("ErrorCode", -1))
+            code = int(json_object(response).get("ErrorCode", -1))
         except (ValueError, AttributeError):
             code = -1
         detail = f"Postmark {response.status_code} (ErrorCode {code}): {response.text[:300]}"

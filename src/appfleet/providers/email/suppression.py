@@ -40,9 +40,12 @@ class SuppressingSender:
     def __init__(self, inner: Sender, db: Database) -> None:
         self._inner, self._db = inner, db
 
-    async def send(self, message: OutboxMessage) -> None:
+    def provider(self, message: OutboxMessage) -> str:
+        return self._inner.provider(message)
+
+    async def send(self, message: OutboxMessage) -> str | None:
         async with unit_of_work(self._db, write=False) as session:
             found = await session.get(EmailSuppression, message.recipient.strip().lower())
         if found is not None:
             raise Undeliverable(f"suppressed after a {found.reason.replace('_', ' ')}")
-        await self._inner.send(message)
+        return await self._inner.send(message)

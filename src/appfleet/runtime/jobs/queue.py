@@ -148,14 +148,24 @@ def backoff(task: Task, attempt: int) -> timedelta:
     return timedelta(seconds=random.uniform(0, ceiling))  # noqa: S311 - jitter, not secrecy
 
 
-async def fail(db: Database, clock: Clock, job: Claimed, task: Task | None, error: str) -> str:
-    """Record a failed run: queued again after a backoff, or dead once out of attempts."""
+async def fail(
+    db: Database,
+    clock: Clock,
+    job: Claimed,
+    task: Task | None,
+    error: str,
+    *,
+    not_before_s: float = 0.0,
+) -> str:
+    """Record a failed run: queued again after a backoff (at least `not_before_s`, when the
+    failure said when to come back), or dead once out of attempts."""
     now = clock.now()
     values: dict[str, Any] = {"lease_until": None, "last_error": error[:ERROR_LIMIT]}
     if task is None or job.attempt >= job.max_attempts:
         values |= {"status": "dead", "finished_at": now}
     else:
-        values |= {"status": "queued", "run_at": now + backoff(task, job.attempt)}
+        wait = max(backoff(task, job.attempt), timedelta(seconds=not_before_s))
+        values |= {"status": "queued", "run_at": now + wait}
     async with unit_of_work(db) as session:
         await session.execute(update(Job).where(_current(job)).values(**values))
     return str(values["status"])

@@ -24,7 +24,7 @@ from appfleet.core.clock import Clock
 from appfleet.core.database import Database, unit_of_work
 from appfleet.core.logging import get_logger
 from appfleet.core.settings import JobsSettings
-from appfleet.core.tasks import JobContext, Task
+from appfleet.core.tasks import JobContext, RetryLater, Task
 from appfleet.runtime.jobs import queue
 from appfleet.runtime.jobs.queue import Claimed
 
@@ -192,7 +192,8 @@ class Worker:
                 if isinstance(exc, TimeoutError)
                 else f"{type(exc).__name__}: {exc}"
             )
-            outcome = await queue.fail(self.db, self.clock, job, task, error)
+            wait = exc.delay_s if isinstance(exc, RetryLater) else 0.0
+            outcome = await queue.fail(self.db, self.clock, job, task, error, not_before_s=wait)
             RUNS.labels(task.name, outcome).inc()
             level = log.error if outcome == "dead" else log.warning
             level(
