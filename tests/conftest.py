@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.jobs",
     "tests.fixtures.mail",
     "tests.fixtures.push",
+    "tests.fixtures.storage",
 ]

@@ -236,7 +236,13 @@ def purge_deleted_accounts(
         async with platform_clients(settings) as clients:
             try:
                 return await purge_due(
-                    db, Clock(), clients.registry, clients.apple, secret, limit=limit
+                    db,
+                    Clock(),
+                    clients.registry,
+                    clients.apple,
+                    clients.storage,
+                    secret,
+                    limit=limit,
                 )
             finally:
                 await db.dispose()

@@ -26,7 +26,7 @@ from appfleet.core.http import EXCEPTION_HANDLERS, RequestContextMiddleware
 from appfleet.core.logging import configure_logging, get_logger
 from appfleet.core.registry import AppManifest, AppRegistry
 from appfleet.core.secrets import ConfigurationError, with_secret_key
-from appfleet.core.settings import Settings
+from appfleet.core.settings import Settings, StorageSettings
 from appfleet.core.tasks import Schedule, Task
 from appfleet.platform.auth.apple import AppleGrants
 from appfleet.platform.auth.deps import token_identity
@@ -45,6 +45,10 @@ from appfleet.platform.notifications.router import router as notifications_route
 from appfleet.platform.privacy.jobs import PURGE, PURGE_HOURLY
 from appfleet.platform.privacy.router import router as privacy_router
 from appfleet.platform.realtime.router import router as realtime_router
+from appfleet.platform.uploads.jobs import PRUNE as UPLOADS_PRUNE
+from appfleet.platform.uploads.jobs import PRUNE_DAILY as UPLOADS_PRUNE_DAILY
+from appfleet.platform.uploads.router import router as uploads_router
+from appfleet.platform.uploads.service import VARIANT as UPLOAD_VARIANT
 from appfleet.platform.users.router import router as users_router
 from appfleet.platform.users.service import ProfileCache
 from appfleet.providers.email.senders import email_sender
@@ -52,6 +56,9 @@ from appfleet.providers.email.suppression import SuppressingSender
 from appfleet.providers.email.webhooks import router as email_webhooks
 from appfleet.providers.push.apns import http2_client
 from appfleet.providers.push.sender import PushSender, push_clients
+from appfleet.providers.storage.base import Storage
+from appfleet.providers.storage.factory import storage_from
+from appfleet.providers.storage.router import router as media_router
 from appfleet.runtime import analytics as analytics_counters
 from appfleet.runtime.analytics import Analytics, DatabaseCounters, RedisCounters
 from appfleet.runtime.cache import MemoryCache, NearCache
@@ -78,6 +85,7 @@ PLATFORM_ROUTERS = (
     privacy_router,
     realtime_router,
     notifications_router,
+    uploads_router,
 )
 PLATFORM_TASKS: tuple[Task, ...] = (
     DELIVER,
@@ -85,12 +93,15 @@ PLATFORM_TASKS: tuple[Task, ...] = (
     PURGE,
     analytics_counters.PRUNE,
     NOTIFICATIONS_PRUNE,
+    UPLOAD_VARIANT,
+    UPLOADS_PRUNE,
 )
 PLATFORM_SCHEDULES: tuple[Schedule, ...] = (
     PRUNE_DAILY,
     PURGE_HOURLY,
     analytics_counters.PRUNE_DAILY,
     NOTIFICATIONS_PRUNE_DAILY,
+    UPLOADS_PRUNE_DAILY,
 )
 
 
@@ -103,6 +114,7 @@ class Services:
     # APNs speaks only HTTP/2; everything else shares the HTTP/1.1 pool.
     http2: httpx2.AsyncClient
     apple: AppleGrants
+    storage: Storage
 
 
 @asynccontextmanager
@@ -115,7 +127,8 @@ async def services(settings: Settings, registry: AppRegistry) -> AsyncIterator[S
         http2_client(settings.push.timeout_s, settings.push.apns_ca_file) as http2,
     ):
         apple = AppleGrants(http, settings.auth.apple_api_url, SecretBox(secret), registry)
-        yield Services(registry=registry, http=http, http2=http2, apple=apple)
+        storage = storage_from(settings, http)
+        yield Services(registry=registry, http=http, http2=http2, apple=apple, storage=storage)
 
 
 def job_runner(settings: Settings, db: Database, clock: Clock, clients: Services) -> JobRunner:
@@ -130,6 +143,8 @@ def job_runner(settings: Settings, db: Database, clock: Clock, clients: Services
         Settings: settings,
         AppRegistry: registry,
         AppleGrants: clients.apple,
+        Storage: clients.storage,
+        StorageSettings: settings.storage,
         Senders: Senders(
             by_channel={
                 # Every email, whoever delivers it, passes the suppression list first.
@@ -182,6 +197,7 @@ def create_app(
         redis = create_redis(settings.redis)
         app.state.db = db
         app.state.redis = redis
+        app.state.storage = clients.storage
         source: RevocationSource = RedisSource(redis) if redis is not None else DatabaseSource(db)
         revocations = Revocations(source, clock)
         identities = IdentityVerifier(
@@ -304,6 +320,7 @@ def create_app(
     app.include_router(health_router)
     app.include_router(internal_router)
     app.include_router(email_webhooks)
+    app.include_router(media_router)
     app.dispatch = AppDispatch(app.router)
     for context in registry:
         manifest = registry.manifests[context.name]

@@ -6,6 +6,7 @@ from appfleet.platform.audit import models as audit_models
 from appfleet.platform.auth import models as auth_models
 from appfleet.platform.notifications import models as notification_models
 from appfleet.platform.privacy import models as privacy_models
+from appfleet.platform.uploads import models as upload_models
 from appfleet.platform.users import models as user_models
 from appfleet.providers.email import models as email_models
 from appfleet.providers.push import models as push_models
@@ -29,5 +30,6 @@ __all__ = [
     "privacy_models",
     "push_models",
     "runtime_models",
+    "upload_models",
     "user_models",
 ]

@@ -125,11 +125,31 @@ def test_production_names_every_missing_setting() -> None:
     assert "APPFLEET_JOBS__CRON_SECRET must be at least 32 characters" in message
     assert "DATABASE_URL is required" in message
     assert "APPFLEET_HTTP__CORS_ORIGINS" in message
+    assert "APPFLEET_SERVER__PUBLIC_URL is required" in message
+
+
+def test_production_s3_storage_needs_its_bucket_and_keys() -> None:
+    settings = Settings(
+        env="production",
+        secret_key="s" * 40,
+        database={"url": "postgresql://db/app"},
+        server={"public_url": "https://api.example.com"},
+        storage={"provider": "s3", "s3_endpoint_url": "https://r2.example.com"},
+    )
+    with pytest.raises(ConfigurationError) as failure:
+        with_secret_key(settings)
+    message = str(failure.value)
+    assert "APPFLEET_STORAGE__S3_BUCKET is required" in message
+    assert "APPFLEET_STORAGE__S3_SECRET_ACCESS_KEY is required" in message
+    assert "S3_ENDPOINT_URL" not in message
 
 
 def test_production_starts_with_complete_settings() -> None:
     settings = Settings(
-        env="production", secret_key="s" * 40, database={"url": "postgresql://db/app"}
+        env="production",
+        secret_key="s" * 40,
+        database={"url": "postgresql://db/app"},
+        server={"public_url": "https://api.example.com"},
     )
     assert with_secret_key(settings) is settings
 

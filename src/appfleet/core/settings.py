@@ -42,6 +42,11 @@ class ServerSettings(BaseModel):
     workers: int = Field(
         1, ge=1, le=64, description="API worker processes (more than 1 uses gunicorn)."
     )
+    public_url: str | None = Field(
+        None,
+        description="Where clients reach this server (https://api.example.com): the base of "
+        "links in emails and of signed media URLs. Unset: http://host:port.",
+    )
 
 
 class DatabaseSettings(BaseModel):
@@ -243,6 +248,61 @@ class PushSettings(BaseModel):
     keep_days: int = Field(90, ge=1, description="Notifications are kept this long.")
 
 
+MEDIA_TYPES = {
+    "image": ["image/jpeg", "image/png", "image/webp", "image/heic", "image/gif"],
+    "audio": [
+        "audio/mpeg",
+        "audio/mp4",
+        "audio/aac",
+        "audio/wav",
+        "audio/webm",
+        "audio/ogg",
+    ],
+}
+
+
+def _default_purposes() -> dict[str, list[str]]:
+    images, audio = MEDIA_TYPES["image"], MEDIA_TYPES["audio"]
+    return {
+        "avatar": images,
+        "post_image": images,
+        "product_image": images,
+        "voice": audio,
+        "attachment": [*images, "application/pdf"],
+    }
+
+
+class StorageSettings(BaseModel):
+    provider: Literal["local", "s3"] = Field(
+        "local",
+        description="Where uploads live: local disk (served by appfleet through signed URLs) "
+        "or any S3-compatible store (R2, MinIO, AWS).",
+    )
+    local_dir: Path | None = Field(None, description="Local files (unset: <data dir>/media).")
+    s3_endpoint_url: str | None = Field(
+        None, description="S3 API endpoint, e.g. https://<account>.r2.cloudflarestorage.com."
+    )
+    s3_region: str = Field("auto", description="S3 region (R2: auto).")
+    s3_bucket: str | None = Field(None, description="Bucket holding every app's media.")
+    s3_access_key_id: str | None = Field(None, description="S3 access key id.")
+    s3_secret_access_key: SecretStr | None = Field(None, description="S3 secret access key.")
+    s3_addressing_style: Literal["path", "virtual"] = Field(
+        "path", description="Bucket in the path (MinIO, R2) or in the host name (AWS)."
+    )
+    upload_url_ttl_s: int = Field(900, ge=60, description="A presigned upload works this long.")
+    download_url_ttl_s: int = Field(3600, ge=60, description="A download link works this long.")
+    max_file_bytes: int = Field(10 * 1024 * 1024, ge=1, description="Largest upload (10 MB).")
+    quota_free_bytes: int = Field(100 * 1024 * 1024, ge=0, description="Storage per free user.")
+    quota_paid_bytes: int = Field(1024 * 1024 * 1024, ge=0, description="Storage per paid user.")
+    purposes: dict[str, list[str]] = Field(
+        default_factory=_default_purposes,
+        description="What uploads are for, each with the content types it accepts.",
+    )
+    variant_max_px: int = Field(
+        1024, ge=64, description="Images get a WebP variant at most this many pixels across."
+    )
+
+
 class JobsSettings(BaseModel):
     embedded_worker: bool | None = Field(
         None,
@@ -361,6 +421,7 @@ class Settings(BaseSettings):
     jobs: JobsSettings = Field(default_factory=JobsSettings)
     email: EmailSettings = Field(default_factory=EmailSettings)
     push: PushSettings = Field(default_factory=PushSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
     ratelimit: RateLimitSettings = Field(default_factory=RateLimitSettings)
 
     _split = field_validator("apps", mode="before")(_split_csv)
@@ -386,6 +447,17 @@ class Settings(BaseSettings):
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def public_url(self) -> str:
+        """The base URL clients reach this server at."""
+        if self.server.public_url:
+            return self.server.public_url.rstrip("/")
+        return f"http://{self.server.host}:{self.server.port}"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.storage.local_dir or self.data_dir / "media"
 
     @property
     def database_url(self) -> str:
@@ -416,6 +488,23 @@ class Settings(BaseSettings):
         if email.provider == "postmark" and email.postmark_server_token is None:
             problems.append(
                 "APPFLEET_EMAIL__POSTMARK_SERVER_TOKEN is required with provider postmark"
+            )
+        storage = self.storage
+        if storage.provider == "s3":
+            for name in (
+                "s3_endpoint_url",
+                "s3_bucket",
+                "s3_access_key_id",
+                "s3_secret_access_key",
+            ):
+                if getattr(storage, name) is None:
+                    problems.append(
+                        f"APPFLEET_STORAGE__{name.upper()} is required with provider s3"
+                    )
+        if not self.server.public_url:
+            problems.append(
+                "APPFLEET_SERVER__PUBLIC_URL is required in production (links in email and "
+                "signed media URLs are built on it)"
             )
         cron = self.jobs.cron_secret
         if cron is not None and len(cron.get_secret_value()) < 32:

@@ -98,7 +98,10 @@ async def test_when_apple_is_down_deletion_goes_ahead_and_the_purge_revokes(
     key_server.apple.down = False
     clock.advance(timedelta(days=31))
     secret = app.state.settings.secret_key.get_secret_value()
-    purged = await purge_due(app.state.db, clock, app.state.registry, app.state.auth.apple, secret)
+    state = app.state
+    purged = await purge_due(
+        state.db, clock, state.registry, state.auth.apple, state.storage, secret
+    )
     assert purged == 1
     assert key_server.apple.revoked == [refresh]
     assert await stored(app, User) == []

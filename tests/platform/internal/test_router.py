@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from appfleet.apps import MANIFESTS
 from appfleet.core.clock import FixedClock
 from appfleet.core.settings import Settings
-from appfleet.main import create_app
+from appfleet.main import PLATFORM_SCHEDULES, create_app
 from appfleet.runtime.jobs.models import Job
 from tests.fixtures.accounts import stored
 from tests.fixtures.app import serve
@@ -41,18 +41,14 @@ async def test_a_tick_enqueues_due_periods_once_and_runs_them(
 
         auth = {"Authorization": f"Bearer {SECRET}"}
         first = await client.post("/internal/cron/tick", headers=auth)
-        # The purge (hourly), the job, counter and notification prunes (daily).
-        assert first.json() == {"enqueued": 4, "ran": 4}
+        # Every platform schedule's current period: the hourly purge and the daily prunes.
+        every = len(PLATFORM_SCHEDULES)
+        assert first.json() == {"enqueued": every, "ran": every}
         again = await client.post("/internal/cron/tick", headers=auth)
         assert again.json() == {"enqueued": 0, "ran": 0}
         clock.advance(timedelta(hours=1))
         later = await client.post("/internal/cron/tick", headers=auth)
         assert later.json() == {"enqueued": 1, "ran": 1}  # the next hour's purge
         jobs_run = [(job.task, job.status) for job in await stored(app, Job)]
-    assert sorted(jobs_run) == [
-        ("analytics.prune", "succeeded"),
-        ("jobs.prune", "succeeded"),
-        ("notifications.prune", "succeeded"),
-        ("privacy.purge", "succeeded"),
-        ("privacy.purge", "succeeded"),
-    ]
+    expected = [(schedule.task, "succeeded") for schedule in PLATFORM_SCHEDULES]
+    assert sorted(jobs_run) == sorted([*expected, ("privacy.purge", "succeeded")])

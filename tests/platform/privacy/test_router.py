@@ -33,6 +33,7 @@ async def purge(app: FastAPI) -> int:
         app.state.clock,
         app.state.registry,
         app.state.auth.apple,
+        app.state.storage,
         app.state.settings.secret_key.get_secret_value(),
     )
 

@@ -10,6 +10,7 @@ from appfleet.core.settings import Settings
 from appfleet.core.tasks import JobContext, Schedule, Task
 from appfleet.platform.auth.apple import AppleGrants
 from appfleet.platform.privacy.service import purge_due
+from appfleet.providers.storage.base import Storage
 
 
 async def purge_deleted_accounts(context: JobContext, _args: dict[str, Any]) -> None:
@@ -21,6 +22,7 @@ async def purge_deleted_accounts(context: JobContext, _args: dict[str, Any]) -> 
         context.clock,
         context.resource(AppRegistry),
         context.resource(AppleGrants),
+        context.resource(Storage),
         secret,
     )
 

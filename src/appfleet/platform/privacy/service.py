@@ -42,10 +42,12 @@ from appfleet.platform.privacy.schemas import (
     ConsentRequest,
     ConsentsRead,
 )
+from appfleet.platform.uploads.service import erase_media
 from appfleet.platform.users import service as user_service
 from appfleet.platform.users.models import User
 from appfleet.platform.users.repository import UserRepository
 from appfleet.providers.email.queue import queue_email
+from appfleet.providers.storage.base import Storage
 from appfleet.runtime.outbox import OutboxMessage
 from appfleet.runtime.revocation import token_key
 
@@ -260,6 +262,7 @@ async def purge_due(
     clock: Clock,
     registry: AppRegistry,
     apple: AppleGrants,
+    storage: Storage,
     secret: str,
     *,
     limit: int = 500,
@@ -278,7 +281,7 @@ async def purge_due(
     purged = 0
     for user_id in due:
         try:
-            await _purge(db, clock, registry, apple, secret, user_id)
+            await _purge(db, clock, registry, apple, storage, secret, user_id)
         except Exception:  # noqa: BLE001 - logged; the next run tries again
             log.exception("purge_failed", user_id=str(user_id))
             continue
@@ -291,14 +294,21 @@ async def _purge(
     clock: Clock,
     registry: AppRegistry,
     apple: AppleGrants,
+    storage: Storage,
     secret: str,
     user_id: uuid.UUID,
 ) -> None:
     async with unit_of_work(db, write=False) as reading:
         user = await reading.get(User, user_id)
         grant = user.apple_refresh_token if user else None
+        due = user is not None and user.purge_after is not None and user.purge_after <= clock.now()
+    if not due:
+        return
     # Apple's own guidance: the deletion goes ahead even when the grant cannot be revoked.
     revoked = await apple.revoke(grant) if grant else None
+    # Files first: if the store is away, the account stays (deleted, not purged) and the next
+    # run tries again, so no account is purged with its photos left behind.
+    await erase_media(storage, registry, user_id)
     async with unit_of_work(db) as session:
         user = await session.get(User, user_id)
         if user is None or user.deleted_at is None or user.purge_after is None:
