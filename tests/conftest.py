@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.mail",
     "tests.fixtures.push",
     "tests.fixtures.storage",
+    "tests.fixtures.ai",
 ]

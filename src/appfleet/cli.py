@@ -341,6 +341,10 @@ def worker(
 async def _work(settings: Settings, *, schedule: bool) -> None:
     from appfleet.core.clock import Clock
     from appfleet.main import job_runner, platform_clients
+    from appfleet.platform.ai.factory import ai_service
+    from appfleet.platform.ai.service import AiService
+    from appfleet.runtime.cache import Cache, MemoryCache, RedisCache
+    from appfleet.runtime.redis import create_redis
 
     db = Database(settings.database_url, settings.database)
     if db.is_sqlite:
@@ -349,14 +353,21 @@ async def _work(settings: Settings, *, schedule: bool) -> None:
     loop = asyncio.get_running_loop()
     for number in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(number, stopping.set)
+    redis = create_redis(settings.redis)
+    # No near copies here: a worker holds no subscription that would invalidate them.
+    cache = RedisCache(redis) if redis is not None else MemoryCache()
+    clock = Clock()
     async with platform_clients(settings) as clients:
-        runner = job_runner(settings, db, Clock(), clients)
+        ai = ai_service(settings.ai, db, cache, clock, clients.http)
+        runner = job_runner(settings, db, clock, clients, {Cache: cache, AiService: ai})
         runner.start(schedule=schedule)
         try:
             await stopping.wait()
         finally:
             await runner.stop()
             await db.dispose()
+            if redis is not None:
+                await redis.aclose()
 
 
 jobs = typer.Typer(help="Background jobs: the dead letters, and requeueing them.")

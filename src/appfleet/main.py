@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
@@ -28,6 +28,8 @@ from appfleet.core.registry import AppManifest, AppRegistry
 from appfleet.core.secrets import ConfigurationError, with_secret_key
 from appfleet.core.settings import Settings, StorageSettings
 from appfleet.core.tasks import Schedule, Task
+from appfleet.platform.ai.factory import ai_service
+from appfleet.platform.ai.service import AiService
 from appfleet.platform.auth.apple import AppleGrants
 from appfleet.platform.auth.deps import token_identity
 from appfleet.platform.auth.digest import TokenDigest
@@ -61,7 +63,7 @@ from appfleet.providers.storage.factory import storage_from
 from appfleet.providers.storage.router import router as media_router
 from appfleet.runtime import analytics as analytics_counters
 from appfleet.runtime.analytics import Analytics, DatabaseCounters, RedisCounters
-from appfleet.runtime.cache import MemoryCache, NearCache
+from appfleet.runtime.cache import Cache, MemoryCache, NearCache
 from appfleet.runtime.jobs.housekeeping import PRUNE, PRUNE_DAILY
 from appfleet.runtime.jobs.runner import JobRunner, catalog
 from appfleet.runtime.outbox import DELIVER, LocalSender, Senders
@@ -131,8 +133,15 @@ async def services(settings: Settings, registry: AppRegistry) -> AsyncIterator[S
         yield Services(registry=registry, http=http, http2=http2, apple=apple, storage=storage)
 
 
-def job_runner(settings: Settings, db: Database, clock: Clock, clients: Services) -> JobRunner:
-    """The platform's and the mounted apps' tasks and schedules, with what tasks may use."""
+def job_runner(
+    settings: Settings,
+    db: Database,
+    clock: Clock,
+    clients: Services,
+    process: Mapping[type, object],
+) -> JobRunner:
+    """The platform's and the mounted apps' tasks and schedules, with what tasks may use:
+    the vendor clients, and the process's own services (`process`: its cache, AI)."""
     registry = clients.registry
     manifests = registry.manifests.values()
     tasks = catalog([*PLATFORM_TASKS, *(task for m in manifests for task in m.tasks)])
@@ -145,6 +154,7 @@ def job_runner(settings: Settings, db: Database, clock: Clock, clients: Services
         AppleGrants: clients.apple,
         Storage: clients.storage,
         StorageSettings: settings.storage,
+        **process,
         Senders: Senders(
             by_channel={
                 # Every email, whoever delivers it, passes the suppression list first.
@@ -224,6 +234,7 @@ def create_app(
         app.state.analytics = analytics = Analytics(counters, clock)
         flushing = asyncio.create_task(analytics.run())
         app.state.cache = cache
+        app.state.ai = ai = ai_service(settings.ai, db, cache, clock, clients.http)
         app.state.profiles = ProfileCache(app.state.cache, registry)
         app.state.auth = AuthRuntime(
             settings=settings.auth,
@@ -238,7 +249,7 @@ def create_app(
             digest=TokenDigest(secret),
             apple=clients.apple,
         )
-        jobs = job_runner(settings, db, clock, clients)
+        jobs = job_runner(settings, db, clock, clients, {Cache: cache, AiService: ai})
         app.state.jobs = jobs
         app.state.health_checks = {"database": db.ping}
         if redis is not None:

@@ -2,6 +2,7 @@
 
 from appfleet.core.database import Base
 from appfleet.core.idempotency import models as idempotency_models
+from appfleet.platform.ai import models as ai_models
 from appfleet.platform.audit import models as audit_models
 from appfleet.platform.auth import models as auth_models
 from appfleet.platform.notifications import models as notification_models
@@ -18,6 +19,7 @@ from appfleet.runtime.jobs import models as job_models
 metadata = Base.metadata
 
 __all__ = [
+    "ai_models",
     "analytics_models",
     "audit_models",
     "email_models",

@@ -303,6 +303,40 @@ class StorageSettings(BaseModel):
     )
 
 
+class AiSettings(BaseModel):
+    provider: Literal["local", "openai"] = Field(
+        "local",
+        description="Who writes AI text: the local generator, or any OpenAI-compatible "
+        "chat-completions endpoint (the local generator stays the fallback).",
+    )
+    base_url: str = Field("https://api.openai.com/v1", description="OpenAI-compatible API base.")
+    api_key: SecretStr | None = Field(None, description="API key of that endpoint.")
+    model: str = Field("gpt-4o-mini", description="Model name sent with each request.")
+    timeout_s: float = Field(15.0, gt=0, description="Seconds a generation may take.")
+    max_tokens: int = Field(500, ge=16, le=8192, description="Most tokens one answer may use.")
+    daily_token_budget: int = Field(
+        500_000, ge=0, description="Tokens per UTC day for the whole deployment (0: no cap)."
+    )
+    monthly_token_budget: int = Field(
+        10_000_000, ge=0, description="Tokens per calendar month for the deployment (0: no cap)."
+    )
+    cache_ttl_s: int = Field(86_400, ge=0, description="Identical prompts are answered from cache.")
+    breaker_failures: int = Field(
+        5, ge=1, description="Consecutive failures that open the circuit to the model."
+    )
+    breaker_reset_s: float = Field(60.0, gt=0, description="How long the circuit stays open.")
+    voice: Literal["auto", "elevenlabs", "espeak", "none"] = Field(
+        "auto",
+        description="Speech: auto picks ElevenLabs with a key, else espeak-ng if installed, else "
+        "none (text only).",
+    )
+    elevenlabs_url: str = Field("https://api.elevenlabs.io", description="ElevenLabs API base.")
+    elevenlabs_api_key: SecretStr | None = Field(None, description="ElevenLabs API key.")
+    elevenlabs_voice_id: str = Field("21m00Tcm4TlvDq8ikWAM", description="ElevenLabs voice.")
+    elevenlabs_model: str = Field("eleven_multilingual_v2", description="ElevenLabs model.")
+    espeak_path: str = Field("espeak-ng", description="The espeak-ng executable.")
+
+
 class JobsSettings(BaseModel):
     embedded_worker: bool | None = Field(
         None,
@@ -422,6 +456,7 @@ class Settings(BaseSettings):
     email: EmailSettings = Field(default_factory=EmailSettings)
     push: PushSettings = Field(default_factory=PushSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
+    ai: AiSettings = Field(default_factory=AiSettings)
     ratelimit: RateLimitSettings = Field(default_factory=RateLimitSettings)
 
     _split = field_validator("apps", mode="before")(_split_csv)
@@ -506,6 +541,10 @@ class Settings(BaseSettings):
                 "APPFLEET_SERVER__PUBLIC_URL is required in production (links in email and "
                 "signed media URLs are built on it)"
             )
+        if self.ai.provider == "openai" and self.ai.api_key is None:
+            problems.append("APPFLEET_AI__API_KEY is required with provider openai")
+        if self.ai.voice == "elevenlabs" and self.ai.elevenlabs_api_key is None:
+            problems.append("APPFLEET_AI__ELEVENLABS_API_KEY is required with voice elevenlabs")
         cron = self.jobs.cron_secret
         if cron is not None and len(cron.get_secret_value()) < 32:
             problems.append("APPFLEET_JOBS__CRON_SECRET must be at least 32 characters")

@@ -219,3 +219,33 @@ async def test_a_purged_account_takes_its_files_with_it(
     assert await state.storage.stat(keys[0]) is None
     assert await state.storage.stat(keys[1]) is not None
     assert [u.key for u in await stored(app, Upload)] == [keys[1]]
+
+
+async def test_a_file_the_server_made_is_one_of_the_users_uploads(
+    app: FastAPI, client: httpx2.AsyncClient
+) -> None:
+    import uuid as uuid_module
+
+    from appfleet.core.database import unit_of_work
+    from appfleet.platform.uploads.service import store_generated
+
+    body = await register(client)
+    async with unit_of_work(app.state.db) as session:
+        await store_generated(
+            session,
+            app.state.clock,
+            app.state.storage,
+            app.state.registry.get("corpfinity"),
+            uuid_module.UUID(body["user"]["id"]),
+            purpose="voice",
+            data=b"RIFF....WAVE",
+            content_type="audio/wav",
+            extension=".wav",
+            filename="motivation.wav",
+        )
+    listing = (await client.get(BASE, headers=bearer(body["access_token"]))).json()
+    [voice] = listing["items"]
+    assert (voice["purpose"], voice["size"], listing["used_bytes"]) == ("voice", 12, 12)
+    downloaded = await client.get(urlsplit(voice["download_url"]).path)
+    assert downloaded.content == b"RIFF....WAVE"
+    assert downloaded.headers["content-type"] == "audio/wav"

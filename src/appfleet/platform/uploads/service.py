@@ -150,6 +150,44 @@ async def complete(session: AsyncSession, clock: Clock, storage: Storage, upload
         await queue.enqueue(session, clock, VARIANT, {"upload_id": str(upload.id)})
 
 
+async def store_generated(
+    session: AsyncSession,
+    clock: Clock,
+    storage: Storage,
+    app: AppContext,
+    user_id: uuid.UUID,
+    *,
+    purpose: str,
+    data: bytes,
+    content_type: str,
+    extension: str,
+    filename: str,
+) -> Upload:
+    """Keep a file the server made for the user (a voice message) as one of their uploads:
+    listed, downloadable, counted in their quota, erased with the account. Call it before the
+    unit of work has written anything (the store is written first)."""
+    upload_id = uuid.uuid4()
+    key = f"{app.name}/private/{user_id}/{purpose}/{upload_id}{extension}"
+    await storage.write(key, data, content_type)
+    now = clock.now()
+    upload = Upload(
+        id=upload_id,
+        app=app.name,
+        user_id=user_id,
+        key=key,
+        purpose=purpose,
+        filename=filename,
+        content_type=content_type,
+        size=len(data),
+        status="ready",
+        created_at=now,
+        expires_at=now,
+        completed_at=now,
+    )
+    session.add(upload)
+    return upload
+
+
 def read(upload: Upload, storage: Storage, settings: StorageSettings, clock: Clock) -> UploadRead:
     body = UploadRead.model_validate(upload)
     if upload.status != "ready":
