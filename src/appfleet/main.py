@@ -55,6 +55,8 @@ from appfleet.platform.users.router import router as users_router
 from appfleet.platform.users.service import ProfileCache
 from appfleet.providers.email.senders import email_sender
 from appfleet.providers.email.suppression import SuppressingSender
+from appfleet.providers.email.tracking import EmailTracker, TrackingSender
+from appfleet.providers.email.tracking import router as email_tracking
 from appfleet.providers.email.webhooks import router as email_webhooks
 from appfleet.providers.push.apns import http2_client
 from appfleet.providers.push.sender import PushSender, push_clients
@@ -147,6 +149,7 @@ def job_runner(
     tasks = catalog([*PLATFORM_TASKS, *(task for m in manifests for task in m.tasks)])
     schedules = [*PLATFORM_SCHEDULES, *(schedule for m in manifests for schedule in m.schedules)]
     email = email_sender(settings.email, clients.http)
+    tracker = email_tracker(settings, registry)
     push = PushSender(db, clock, push_clients(registry, settings.push, clients.http, clients.http2))
     resources: dict[type, object] = {
         Settings: settings,
@@ -157,13 +160,19 @@ def job_runner(
         **process,
         Senders: Senders(
             by_channel={
-                # Every email, whoever delivers it, passes the suppression list first.
-                "email": SuppressingSender(email or LocalSender(), db),
+                # Every email, whoever delivers it, passes the suppression list first, and
+                # opted-in templates get their open pixel and tracked links.
+                "email": SuppressingSender(TrackingSender(email or LocalSender(), tracker), db),
                 "push": push,
             }
         ),
     }
     return JobRunner(db, clock, settings.jobs, tasks, schedules, resources)
+
+
+def email_tracker(settings: Settings, registry: AppRegistry) -> EmailTracker:
+    secret = settings.secret_key.get_secret_value() if settings.secret_key else ""
+    return EmailTracker(secret, settings.public_url, registry)
 
 
 @asynccontextmanager
@@ -325,6 +334,7 @@ def create_app(
     app.state.registry = registry
     app.state.clock = clock
     app.state.openapi_by_app = {}
+    app.state.email_tracker = email_tracker(settings, registry)
     for error_type, handler in EXCEPTION_HANDLERS.items():
         app.add_exception_handler(error_type, handler)
 
@@ -332,6 +342,7 @@ def create_app(
     app.include_router(internal_router)
     app.include_router(email_webhooks)
     app.include_router(media_router)
+    app.include_router(email_tracking)
     app.dispatch = AppDispatch(app.router)
     for context in registry:
         manifest = registry.manifests[context.name]

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi import FastAPI
+from prometheus_client import REGISTRY
 
 from appfleet.core.clock import FixedClock
 from appfleet.core.database import Database, unit_of_work
@@ -35,6 +36,11 @@ class FlakySender:
             raise ConnectionError("smtp.example.com refused the connection")
         self.sent.append(message.recipient)
         return f"flaky-{len(self.sent)}"
+
+
+def delivered(provider: str, outcome: str) -> float:
+    labels = {"channel": "email", "provider": provider, "outcome": outcome}
+    return REGISTRY.get_sample_value("appfleet_outbox_deliveries_total", labels) or 0.0
 
 
 async def queue_message(db: Database, clock: FixedClock, recipient: str) -> OutboxMessage:
@@ -70,6 +76,7 @@ async def test_a_failed_send_is_retried_then_recorded_sent_with_its_secret_blank
         resources={Senders: Senders(fallback=sender)},
     )
     message = await queue_message(jobs_db, clock, "ann@example.com")
+    before = {outcome: delivered("flaky", outcome) for outcome in ("sent", "retried")}
 
     assert await worker.drain() == 1
     failed = await reread(jobs_db, message)
@@ -82,6 +89,10 @@ async def test_a_failed_send_is_retried_then_recorded_sent_with_its_secret_blank
     sent = await reread(jobs_db, message)
     assert (sent.status, sent.attempts, sent.sent_at) == ("sent", 2, clock.now())
     assert sent.payload == {"redacted": True}
+    assert (sent.provider, sent.provider_ref) == ("flaky", "flaky-1")
+    # The per-provider delivery metrics counted one retry and one send.
+    assert delivered("flaky", "retried") == before["retried"] + 1
+    assert delivered("flaky", "sent") == before["sent"] + 1
     assert sender.sent == ["ann@example.com"]
     assert await worker.drain() == 0  # delivered once; nothing left
 

@@ -385,6 +385,18 @@ class AppSettings(BaseModel):
         description="OAuth client ids per platform (Google sign-in audiences).",
     )
     email_sender: str | None = Field(None, description="From address of this app's email.")
+    brand_color: str = Field(
+        "#2563eb", pattern=r"^#[0-9a-fA-F]{6}$", description="Accent colour of this app's email."
+    )
+    logo_url: str | None = Field(None, description="Logo shown at the top of this app's email.")
+    track_opens: list[str] = Field(
+        default_factory=list,
+        description="Email templates whose opens are counted (a pixel). Sensitive ones never.",
+    )
+    track_clicks: list[str] = Field(
+        default_factory=list,
+        description="Email templates whose links are counted (signed redirects).",
+    )
     password_reset_url: str | None = Field(
         None,
         description="Link in reset emails, with {token} in it (e.g. a deep link). Unset: the "

@@ -89,7 +89,7 @@ async def test_a_test_push_reaches_every_device_through_its_vendor(
     assert {d["status"] for d in notification["deliveries"]} == {"pending"}
     assert fcm_server.pushes == apns_server.pushes == []  # delivery happens after the response
 
-    assert await deliver(app) == 2
+    await deliver(app)
     [fcm_push] = fcm_server.accepted()
     [apns_push] = apns_server.accepted()
     assert fcm_push["message"]["token"] == ANDROID_TOKEN

@@ -23,9 +23,13 @@ pytestmark = pytest.mark.anyio
 BASE = "/api/v1/corpfinity"
 
 
-async def signed_up(client: httpx2.AsyncClient, zone: str = "Europe/Berlin") -> tuple[str, str]:
-    """A user in `zone` with one Android device; (access token, user id)."""
+async def signed_up(
+    app: FastAPI, client: httpx2.AsyncClient, zone: str = "Europe/Berlin"
+) -> tuple[str, str]:
+    """A user in `zone` with one Android device, their welcome email sent; (access token,
+    user id)."""
     body = await register(client)
+    await app.state.jobs.worker.drain()
     token = body["access_token"]
     await client.patch(f"{BASE}/users/me", json={"timezone": zone}, headers=bearer(token))
     await client.post(
@@ -72,7 +76,7 @@ async def test_a_push_during_quiet_hours_waits_for_their_local_end(
     app: FastAPI, client: httpx2.AsyncClient, clock: FixedClock
 ) -> None:
     clock.set(datetime(2026, 3, 8, 22, 30, tzinfo=UTC))  # 23:30 in Berlin
-    token, user = await signed_up(client, "Europe/Berlin")
+    token, user = await signed_up(app, client, "Europe/Berlin")
     await quiet_hours(client, token)
     held = await notify(app, user, reminder())
     assert held.push_state == "held"
@@ -90,7 +94,7 @@ async def test_quiet_hours_follow_the_users_clock_across_a_dst_change(
 ) -> None:
     # New York springs forward on 8 March 2026 at 02:00: 07:00 that morning is 11:00 UTC.
     clock.set(datetime(2026, 3, 8, 5, 0, tzinfo=UTC))  # 00:00 EST
-    token, user = await signed_up(client, "America/New_York")
+    token, user = await signed_up(app, client, "America/New_York")
     await quiet_hours(client, token)
     await notify(app, user, reminder())
     [push] = await pushes(app)
@@ -101,7 +105,7 @@ async def test_outside_quiet_hours_a_push_goes_at_once(
     app: FastAPI, client: httpx2.AsyncClient, clock: FixedClock
 ) -> None:
     clock.set(datetime(2026, 3, 8, 12, 0, tzinfo=UTC))
-    token, user = await signed_up(client, "Europe/Berlin")
+    token, user = await signed_up(app, client, "Europe/Berlin")
     await quiet_hours(client, token)
     assert (await notify(app, user, reminder())).push_state == "queued"
     [push] = await pushes(app)
@@ -112,7 +116,7 @@ async def test_a_push_that_would_be_stale_after_quiet_hours_is_not_sent(
     app: FastAPI, client: httpx2.AsyncClient, clock: FixedClock
 ) -> None:
     clock.set(datetime(2026, 3, 8, 21, 30, tzinfo=UTC))  # 22:30 in Berlin
-    token, user = await signed_up(client, "Europe/Berlin")
+    token, user = await signed_up(app, client, "Europe/Berlin")
     await quiet_hours(client, token)
     midnight = datetime(2026, 3, 8, 23, 0, tzinfo=UTC)
     stale = await notify(app, user, reminder(kind="streak_risk", expires_at=midnight))
@@ -125,7 +129,7 @@ async def test_a_push_that_would_be_stale_after_quiet_hours_is_not_sent(
 async def test_urgent_pushes_ignore_quiet_hours_and_the_daily_limit(
     app: FastAPI, client: httpx2.AsyncClient, clock: FixedClock
 ) -> None:
-    token, user = await signed_up(client, "Europe/Berlin")
+    token, user = await signed_up(app, client, "Europe/Berlin")
     await quiet_hours(client, token, daily_limit=0)
     clock.set(datetime(2026, 3, 8, 23, 0, tzinfo=UTC))
     assert (await notify(app, user, reminder())).push_state == "capped"
@@ -138,7 +142,7 @@ async def test_urgent_pushes_ignore_quiet_hours_and_the_daily_limit(
 async def test_the_daily_limit_counts_the_users_local_day(
     app: FastAPI, client: httpx2.AsyncClient, clock: FixedClock
 ) -> None:
-    token, user = await signed_up(client, "Asia/Tokyo")
+    token, user = await signed_up(app, client, "Asia/Tokyo")
     await client.put(
         f"{BASE}/notifications/preferences", json={"daily_limit": 2}, headers=bearer(token)
     )
@@ -154,7 +158,7 @@ async def test_a_newer_push_with_the_same_collapse_key_replaces_the_unread_one(
     app: FastAPI, client: httpx2.AsyncClient, clock: FixedClock
 ) -> None:
     clock.set(datetime(2026, 3, 8, 22, 30, tzinfo=UTC))
-    token, user = await signed_up(client, "Europe/Berlin")
+    token, user = await signed_up(app, client, "Europe/Berlin")
     await quiet_hours(client, token)
     older = await notify(app, user, reminder(collapse_key="streak", body="3 days"))
     clock.advance(timedelta(minutes=5))
@@ -176,7 +180,7 @@ async def test_a_newer_push_with_the_same_collapse_key_replaces_the_unread_one(
 async def test_a_read_notification_is_not_replaced(
     app: FastAPI, client: httpx2.AsyncClient
 ) -> None:
-    token, user = await signed_up(client)
+    token, user = await signed_up(app, client)
     older = await notify(app, user, reminder(collapse_key="streak"))
     await client.post(f"{BASE}/notifications/{older.id}/read", headers=bearer(token))
     await notify(app, user, reminder(collapse_key="streak"))
@@ -187,7 +191,7 @@ async def test_a_read_notification_is_not_replaced(
 async def test_muted_kinds_stay_in_the_inbox_without_a_push(
     app: FastAPI, client: httpx2.AsyncClient
 ) -> None:
-    token, user = await signed_up(client)
+    token, user = await signed_up(app, client)
     await client.put(
         f"{BASE}/notifications/preferences",
         json={"muted_kinds": ["motivation"]},
@@ -201,7 +205,7 @@ async def test_muted_kinds_stay_in_the_inbox_without_a_push(
 async def test_the_same_key_twice_is_one_notification(
     app: FastAPI, client: httpx2.AsyncClient
 ) -> None:
-    _, user = await signed_up(client)
+    _, user = await signed_up(app, client)
     first = await notify(app, user, reminder(key="weekly_summary:2026-W10"))
     again = await notify(app, user, reminder(key="weekly_summary:2026-W10"))
     assert first.id == again.id

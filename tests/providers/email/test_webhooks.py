@@ -137,6 +137,7 @@ async def test_email_to_a_suppressed_address_is_never_sent(
     complaint = {"RecordType": "SpamComplaint", "Email": "ann@example.com"}
     async with serve(app) as client:
         await register(client, email="ann@example.com")
+        await app.state.jobs.worker.drain()  # the welcome email, before the complaint
         headers = {"Authorization": BASIC}
         assert (
             await client.post("/webhooks/postmark", json=complaint, headers=headers)
@@ -158,7 +159,7 @@ async def test_delivery_and_bounce_reports_land_on_the_outbox_row_and_in_the_met
         for email in ("ann@example.com", "bob@example.com", "cat@example.com"):
             await register(client, email=email)
             await client.post("/api/v1/corpfinity/auth/forgot", json={"email": email})
-        assert await app.state.jobs.worker.drain() == 3
+        assert await app.state.jobs.worker.drain() == 6  # a welcome and a reset each
         [ann] = await emails_to(app, "ann@example.com")
         [bob] = await emails_to(app, "bob@example.com")
         delivered = [{"email": ann.recipient, "event": "delivered", "outbox_id": str(ann.id)}]
@@ -193,7 +194,9 @@ async def test_delivery_and_bounce_reports_land_on_the_outbox_row_and_in_the_met
         async with unit_of_work(app.state.db, write=False) as session:
             metrics = await email_metrics(session, "corpfinity", clock.now() - timedelta(days=1))
             elsewhere = await email_metrics(session, "pennywise", clock.now() - timedelta(days=1))
+    untracked = {"opened": 0, "clicked": 0, "dead": 0}
     assert metrics == {
-        "password_reset": {"queued": 3, "sent": 3, "delivered": 1, "bounced": 1, "dead": 0}
+        "password_reset": {"queued": 3, "sent": 3, "delivered": 1, "bounced": 1, **untracked},
+        "welcome": {"queued": 3, "sent": 3, "delivered": 0, "bounced": 0, **untracked},
     }
     assert elsewhere == {}

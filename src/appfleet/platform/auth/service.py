@@ -38,6 +38,7 @@ from appfleet.platform.auth.schemas import (
 from appfleet.platform.users import service as user_service
 from appfleet.platform.users.models import Membership, User
 from appfleet.platform.users.repository import UserRepository
+from appfleet.providers.email.queue import queue_email
 from appfleet.runtime.revocation import session_key, token_key
 
 
@@ -86,7 +87,23 @@ async def register(
         await session.flush()
         membership = await user_service.join_app(session, caller.clock, user, caller.app)
     audit.record(session, caller.clock, caller.origin, "register", user.id, upgraded=bool(guest))
+    await welcome(session, caller, user)
     return await signed_in(session, caller, user, membership, body.device)
+
+
+async def welcome(session: AsyncSession, caller: Caller, user: User) -> None:
+    """The welcome email of a new account that has an address (sent with the sign-up)."""
+    if user.email:
+        await queue_email(
+            session,
+            caller.clock,
+            caller.app,
+            to=user.email,
+            template="welcome",
+            user_id=user.id,
+            language=user.language,
+            name=user.name,
+        )
 
 
 async def sign_in_anonymously(
@@ -232,6 +249,7 @@ async def sign_in_federated(
         audit.record(
             session, caller.clock, caller.origin, "register", user.id, method=identity.provider
         )
+        await welcome(session, caller, user)
         return await signed_in(session, caller, user, membership, device)
     return await complete_sign_in(session, caller, user, device, identity.provider)
 

@@ -26,7 +26,14 @@ async def queue_email(
     **context: Any,
 ) -> OutboxMessage:
     """Render `template` in the recipient's language and queue it with the caller's change."""
-    rendered = render(template, language=language, app_name=app.display_name, **context)
+    rendered = render(
+        template,
+        language=language,
+        app_name=app.display_name,
+        brand_color=app.config.brand_color,
+        logo_url=app.config.logo_url,
+        **context,
+    )
     payload = {"from": app.config.email_sender, **rendered.as_payload()}
     return await enqueue(
         session,

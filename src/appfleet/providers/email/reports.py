@@ -43,7 +43,8 @@ async def record_bounced(
 async def email_metrics(
     session: AsyncSession, app: str, since: datetime
 ) -> dict[str, dict[str, int]]:
-    """Per email kind since `since`: queued, sent, delivered, bounced, failed for good."""
+    """Per email kind since `since`: queued, sent, delivered, bounced, opened and clicked
+    (where the template tracks them), failed for good."""
 
     def count(condition: Any) -> Any:
         return func.sum(func.cast(condition, Integer))
@@ -55,6 +56,8 @@ async def email_metrics(
             count(OutboxMessage.status == "sent"),
             count(OutboxMessage.delivered_at.is_not(None)),
             count(OutboxMessage.bounced_at.is_not(None)),
+            count(OutboxMessage.opened_at.is_not(None)),
+            count(OutboxMessage.clicked_at.is_not(None)),
             count(OutboxMessage.status == "dead"),
         )
         .where(
@@ -72,7 +75,9 @@ async def email_metrics(
             "sent": int(sent or 0),
             "delivered": int(delivered or 0),
             "bounced": int(bounced or 0),
+            "opened": int(opened or 0),
+            "clicked": int(clicked or 0),
             "dead": int(dead or 0),
         }
-        for kind, total, sent, delivered, bounced, dead in rows
+        for kind, total, sent, delivered, bounced, opened, clicked, dead in rows
     }

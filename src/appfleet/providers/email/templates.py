@@ -7,10 +7,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, TemplateNotFound, select_autoescape
+from jinja2 import (
+    Environment,
+    PackageLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 
@@ -26,6 +35,100 @@ class RenderedEmail:
 
 LANGUAGES = ("en", "es", "fr", "de")
 URL = re.compile(r"https?://[^\s<>\"']+")
+DEFAULT_BRAND = {"brand_color": "#2563eb", "logo_url": None}
+SYMBOLS = {"usd": "$", "eur": "€", "gbp": "£", "jpy": "¥", "chf": "CHF "}
+MONTHS = {
+    "en": [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
+    "es": [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ],
+    "fr": [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ],
+    "de": [
+        "Januar",
+        "Februar",
+        "März",
+        "April",
+        "Mai",
+        "Juni",
+        "Juli",
+        "August",
+        "September",
+        "Oktober",
+        "November",
+        "Dezember",
+    ],
+}
+ZERO_DECIMAL = {"jpy", "krw", "vnd", "clp"}  # amounts in these are whole units already
+
+
+@pass_context
+def _money(context: Context, cents: int, currency: str) -> str:
+    """An amount as the reader writes it: $9.99 in English, 9,99 € in German."""
+    code = currency.lower()
+    amount = float(cents) if code in ZERO_DECIMAL else cents / 100
+    places = 0 if code in ZERO_DECIMAL else 2
+    number = f"{amount:,.{places}f}"
+    language = context.get("language", "en")
+    if language != "en":  # 1.234,56 in es/fr/de (fr groups with a narrow space)
+        group = "\u202f" if language == "fr" else "."
+        number = number.replace(",", "\x00").replace(".", ",").replace("\x00", group)
+    symbol = SYMBOLS.get(code)
+    if symbol is None:
+        return f"{number} {code.upper()}"
+    return f"{symbol}{number}" if language == "en" else f"{number} {symbol.strip()}"
+
+
+@pass_context
+def _day(context: Context, value: date | datetime | str) -> str:
+    """A date as the reader writes it: March 8, 2026 / 8 de marzo de 2026 / 8. März 2026."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value[:10])
+    language = context.get("language", "en")
+    month = MONTHS.get(language, MONTHS["en"])[value.month - 1]
+    if language == "es":
+        return f"{value.day} de {month} de {value.year}"
+    if language == "de":
+        return f"{value.day}. {month} {value.year}"
+    if language == "fr":
+        return f"{value.day} {month} {value.year}"
+    return f"{month} {value.day}, {value.year}"
 
 
 def _linkify(text: str) -> Markup:
@@ -44,6 +147,8 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["linkify"] = _linkify
+    env.filters["money"] = _money
+    env.filters["day"] = _day
     return env
 
 
@@ -64,6 +169,7 @@ def render(template: str, /, *, language: str | None = "en", **context: Any) -> 
     except TemplateNotFound:
         lang, suffix = "en", ""
         text_template = env.get_template(f"{template}.txt")
+    context = {**DEFAULT_BRAND, **context, "language": lang}
     first, _, body = text_template.render(**context).partition("\n")
     if not first.startswith("Subject: "):
         raise ValueError(f"email template {template}{suffix}.txt must start with 'Subject: '")
@@ -72,7 +178,5 @@ def render(template: str, /, *, language: str | None = "en", **context: Any) -> 
         html = env.get_template(f"{template}{suffix}.html").render(**context)
     except TemplateNotFound:
         paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
-        html = env.get_template("_layout.html").render(
-            paragraphs=paragraphs, language=lang, **context
-        )
+        html = env.get_template("_layout.html").render(paragraphs=paragraphs, **context)
     return RenderedEmail(subject=first.removeprefix("Subject: ").strip(), text=text, html=html)
