@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.platform.notifications.models import Notification, NotificationPreference
@@ -35,32 +35,23 @@ class NotificationRepository:
     async def by_key(self, key: str) -> Notification | None:
         return await self.session.scalar(self.notifications().where(Notification.key == key))
 
-    async def unread(self) -> int:
+    async def _count(self, *conditions: ColumnElement[bool]) -> int:
         query = (
             select(func.count())
             .select_from(Notification)
-            .where(
-                Notification.app == self.app,
-                Notification.user_id == self.user_id,
-                Notification.replaced_at.is_(None),
-                Notification.read_at.is_(None),
-            )
+            .where(Notification.app == self.app, Notification.user_id == self.user_id, *conditions)
         )
         return int(await self.session.scalar(query) or 0)
 
+    async def unread(self) -> int:
+        return await self._count(Notification.replaced_at.is_(None), Notification.read_at.is_(None))
+
     async def pushed_between(self, start: datetime, end: datetime) -> int:
-        query = (
-            select(func.count())
-            .select_from(Notification)
-            .where(
-                Notification.app == self.app,
-                Notification.user_id == self.user_id,
-                Notification.push_state.in_(PUSHED_STATES),
-                Notification.created_at >= start,
-                Notification.created_at < end,
-            )
+        return await self._count(
+            Notification.push_state.in_(PUSHED_STATES),
+            Notification.created_at >= start,
+            Notification.created_at < end,
         )
-        return int(await self.session.scalar(query) or 0)
 
     async def unread_with_collapse_key(self, key: str) -> list[Notification]:
         rows = await self.session.scalars(
