@@ -358,7 +358,7 @@ async def _work(settings: Settings, *, schedule: bool) -> None:
     cache = RedisCache(redis) if redis is not None else MemoryCache()
     clock = Clock()
     async with platform_clients(settings) as clients:
-        ai = ai_service(settings.ai, db, cache, clock, clients.http)
+        ai = ai_service(settings.ai, db, cache, clock, clients.http, clients.registry)
         runner = job_runner(settings, db, clock, clients, {Cache: cache, AiService: ai})
         runner.start(schedule=schedule)
         try:

@@ -243,7 +243,7 @@ def create_app(
         app.state.analytics = analytics = Analytics(counters, clock)
         flushing = asyncio.create_task(analytics.run())
         app.state.cache = cache
-        app.state.ai = ai = ai_service(settings.ai, db, cache, clock, clients.http)
+        app.state.ai = ai = ai_service(settings.ai, db, cache, clock, clients.http, registry)
         app.state.profiles = ProfileCache(app.state.cache, registry)
         app.state.auth = AuthRuntime(
             settings=settings.auth,

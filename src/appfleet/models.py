@@ -1,5 +1,6 @@
 """Every ORM model, imported explicitly so Alembic and tests see the whole schema."""
 
+from appfleet.apps.corpfinity import models as corpfinity_models
 from appfleet.core.database import Base
 from appfleet.core.idempotency import models as idempotency_models
 from appfleet.platform.ai import models as ai_models
@@ -24,6 +25,7 @@ __all__ = [
     "audit_models",
     "email_models",
     "auth_models",
+    "corpfinity_models",
     "idempotency_models",
     "job_models",
     "metadata",

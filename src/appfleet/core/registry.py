@@ -9,9 +9,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core.errors import NotFound
@@ -20,6 +21,7 @@ from appfleet.core.settings import AppSettings, Settings
 from appfleet.core.tasks import Schedule, Task
 
 API_PREFIX = "/api/v1"
+M = TypeVar("M", bound=BaseModel)
 
 # Privacy hooks an app registers: what it stores about a user (JSON-ready, for the export) and
 # how to erase it (called by the purge, inside the purge's unit of work).
@@ -43,6 +45,10 @@ class AppManifest:
     # Background work: task names are global, so apps prefix them with their own name.
     tasks: tuple[Task, ...] = ()
     schedules: tuple[Schedule, ...] = ()
+    # The app's own settings: `[app.<name>.settings]` is validated against this at start-up.
+    settings_model: type[BaseModel] | None = None
+    # Local AI composers for the app's purposes (the generator used without a model).
+    ai_composers: Mapping[str, Callable[..., str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +63,17 @@ class AppContext:
     config: AppSettings = field(repr=False)
     export_data: DataExporter | None = field(default=None, repr=False)
     erase_data: DataEraser | None = field(default=None, repr=False)
+    options: BaseModel | None = field(default=None, repr=False)
 
     @property
     def prefix(self) -> str:
         return f"{API_PREFIX}/{self.name}"
+
+    def settings_as(self, model: type[M]) -> M:
+        """The app's own validated settings (its manifest's `settings_model`)."""
+        if not isinstance(self.options, model):
+            raise LookupError(f"app {self.name} has no {model.__name__} settings")
+        return self.options
 
 
 class AppRegistry:
@@ -109,6 +122,14 @@ class AppRegistry:
 
 def _context(manifest: AppManifest, config: AppSettings) -> AppContext:
     disabled = set(config.disabled_features)
+    options = None
+    if manifest.settings_model is not None:
+        try:
+            options = manifest.settings_model.model_validate(config.settings)
+        except ValidationError as exc:
+            raise ConfigurationError(f"[app.{manifest.name}.settings]: {exc}") from exc
+    elif config.settings:
+        raise ConfigurationError(f"[app.{manifest.name}.settings]: this app takes no settings")
     return AppContext(
         name=manifest.name,
         display_name=config.display_name or manifest.display_name,
@@ -118,6 +139,7 @@ def _context(manifest: AppManifest, config: AppSettings) -> AppContext:
         config=config,
         export_data=manifest.export_data,
         erase_data=manifest.erase_data,
+        options=options,
     )
 
 

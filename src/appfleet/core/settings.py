@@ -416,6 +416,9 @@ class AppSettings(BaseModel):
     access_token_ttl_s: int | None = Field(None, ge=60, description="Overrides auth's, per app.")
     refresh_token_ttl_s: int | None = Field(None, ge=3600, description="Overrides auth's, per app.")
     plans: dict[str, PlanSettings] = Field(default_factory=dict, description="Plans by key.")
+    settings: dict[str, Any] = Field(
+        default_factory=dict, description="The app's own settings (see its manifest)."
+    )
     fcm_credentials: SecretStr | None = Field(
         None,
         description="Firebase service-account key (its JSON, or the path of the file). Unset: "

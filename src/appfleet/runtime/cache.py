@@ -16,7 +16,7 @@ import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Protocol
+from typing import Annotated, Protocol, runtime_checkable
 
 from fastapi import Depends, Request
 from redis.asyncio import Redis
@@ -33,6 +33,7 @@ PREFIX_MARK = "prefix:"  # an invalidation message naming a prefix rather than a
 UNKNOWN_GENERATION = -1  # Redis did not answer: whatever is loaded is not stored
 
 
+@runtime_checkable
 class Cache(Protocol):
     async def get(self, key: str) -> bytes | None: ...
 

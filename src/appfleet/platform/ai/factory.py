@@ -4,18 +4,26 @@ import httpx2
 
 from appfleet.core.clock import Clock
 from appfleet.core.database import Database
+from appfleet.core.registry import AppRegistry
 from appfleet.core.settings import AiSettings
 from appfleet.platform.ai.service import AiService
 from appfleet.providers.ai.base import TextModel
+from appfleet.providers.ai.local import LocalModel
 from appfleet.providers.ai.openai_compat import OpenAICompatible
 from appfleet.providers.ai.voice import ElevenLabsVoice, EspeakVoice, Voice
 from appfleet.runtime.cache import Cache
 
 
 def ai_service(
-    settings: AiSettings, db: Database, cache: Cache, clock: Clock, http: httpx2.AsyncClient
+    settings: AiSettings,
+    db: Database,
+    cache: Cache,
+    clock: Clock,
+    http: httpx2.AsyncClient,
+    registry: AppRegistry,
 ) -> AiService:
-    """The AI service as configured: the model (if any) and the voice (if any)."""
+    """The AI service as configured: the model (if any), the voice (if any), and the local
+    generator with the mounted apps' composers."""
     model: TextModel | None = None
     if settings.provider == "openai" and settings.api_key is not None:
         model = OpenAICompatible(
@@ -25,7 +33,20 @@ def ai_service(
             timeout_s=settings.timeout_s,
             http=http,
         )
-    return AiService(settings, db, cache, clock, model=model, voice=voice_from(settings, http))
+    composers = {
+        purpose: composer
+        for manifest in registry.manifests.values()
+        for purpose, composer in manifest.ai_composers.items()
+    }
+    return AiService(
+        settings,
+        db,
+        cache,
+        clock,
+        model=model,
+        voice=voice_from(settings, http),
+        local=LocalModel(composers),
+    )
 
 
 def voice_from(settings: AiSettings, http: httpx2.AsyncClient) -> Voice | None:

@@ -106,11 +106,19 @@ async def devices(session: AsyncSession, app: AppContext, user_id: uuid.UUID) ->
 # Sending
 
 
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Who a notification is for: quiet hours and daily limits are in their timezone."""
+
+    id: uuid.UUID
+    timezone: str
+
+
 async def notify(
     session: AsyncSession,
     clock: Clock,
     app: AppContext,
-    user: User,
+    user: Recipient | User,
     draft: Draft,
     *,
     default_daily_limit: int,
@@ -224,6 +232,12 @@ async def _withdraw(
             await outbox.cancel_group(session, older.id)
             if older.push_state == "held":
                 older.push_state = "withdrawn"
+
+
+async def muted(session: AsyncSession, app: AppContext, user_id: uuid.UUID, kind: str) -> bool:
+    """Whether the user turned `kind` off (apps skip the email of a muted kind too)."""
+    preference = await NotificationRepository(session, app.name, user_id).preference()
+    return preference is not None and kind in preference.muted_kinds
 
 
 # The inbox

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import orjson
+from fastapi import Depends, Request
+
+from appfleet.apps.corpfinity.models import Reminder
+from appfleet.apps.corpfinity.service import Member, Runtime
+from appfleet.apps.corpfinity.service import reminders as reminder_service
+from appfleet.core.deps import DbSession
+from appfleet.platform.auth.deps import CurrentClaims
+from appfleet.platform.auth.errors import TokenRejected
+
+
+async def get_runtime(request: Request) -> Runtime:
+    state = request.app.state
+    return Runtime(
+        clock=state.clock,
+        cache=state.cache,
+        ai=state.ai,
+        daily_push_limit=state.settings.push.daily_limit,
+        analytics=state.analytics,
+    )
+
+
+async def get_member(request: Request, claims: CurrentClaims) -> Member:
+    """The caller from the cached profile (their timezone decides their "today")."""
+    state = request.app.state
+    app = state.registry.get(claims.app)
+    profile = await state.profiles.read(state.db, app, claims.user_id)
+    if profile is None:
+        raise TokenRejected("token_revoked", "This account is no longer active")
+    data = orjson.loads(profile)
+    return Member(app, claims.user_id, data["timezone"], data["language"], data["name"])
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+MemberDep = Annotated[Member, Depends(get_member)]
+
+
+async def get_owned_reminder(
+    reminder_id: uuid.UUID, member: MemberDep, session: DbSession
+) -> Reminder:
+    """The caller's reminder; anyone else's is a 404."""
+    return await reminder_service.owned(session, member, reminder_id)
+
+
+OwnedReminder = Annotated[Reminder, Depends(get_owned_reminder)]

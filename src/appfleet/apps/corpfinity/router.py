@@ -1,0 +1,190 @@
+"""CorpFinity's API (seed 000): challenges, streaks, achievements, reminders, daily tracking,
+stats. Auth, profile, notifications and uploads come from the platform under the same prefix."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response
+
+from appfleet.apps.corpfinity.deps import MemberDep, OwnedReminder, RuntimeDep
+from appfleet.apps.corpfinity.schemas import (
+    AchievementRead,
+    ChallengeRead,
+    CompletionCreate,
+    CompletionRead,
+    CompletionResult,
+    Energy,
+    HistoryPage,
+    ReminderCreate,
+    ReminderRead,
+    ReminderUpdate,
+    StatsRead,
+    StreakRead,
+    SuggestionRead,
+    TrackingRead,
+    TrackingUpdate,
+)
+from appfleet.apps.corpfinity.service import (
+    achievements,
+    challenges,
+    reminders,
+    stats,
+    streaks,
+    tracking,
+)
+from appfleet.core.deps import DbSession
+from appfleet.core.idempotency.deps import Idempotent
+from appfleet.core.pagination import CursorPaging
+from appfleet.core.routing import app_router
+from appfleet.platform.auth.deps import per_user
+
+Category = Annotated[str | None, Query(pattern=r"^[a-z][a-z_]{1,49}$")]
+
+
+def router() -> APIRouter:
+    api = app_router()
+
+    @api.get("/users/me/stats", tags=["users"])
+    async def my_stats(member: MemberDep, session: DbSession, rt: RuntimeDep) -> StatsRead:
+        """Totals, this week, by category and energy, streaks, achievements, water and mood."""
+        return await stats.stats(session, rt, member)
+
+    @api.get("/challenges", tags=["challenges"], response_model=list[ChallengeRead])
+    async def list_challenges(
+        session: DbSession,
+        rt: RuntimeDep,
+        category: Category = None,
+        energy_level: Energy | None = None,
+        if_none_match: Annotated[str | None, Header()] = None,
+    ) -> Response:
+        """The challenge catalog (cacheable: ETag, one hour)."""
+        body, etag = await challenges.catalog(session, rt, category, energy_level)
+        headers = {"ETag": etag, "Cache-Control": "public, max-age=3600"}
+        if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
+            return Response(status_code=304, headers=headers)
+        return Response(body, media_type="application/json", headers=headers)
+
+    @api.post(
+        "/challenges/complete",
+        status_code=201,
+        tags=["challenges"],
+        dependencies=[Idempotent],
+        responses={200: {"model": CompletionResult, "description": "A retry: already stored."}},
+    )
+    async def complete_challenge(
+        body: CompletionCreate,
+        member: MemberDep,
+        session: DbSession,
+        rt: RuntimeDep,
+        response: Response,
+    ) -> CompletionResult:
+        """Record a completed challenge: the item, the streak, what it unlocked."""
+        result = await challenges.complete(session, rt, member, body)
+        if not result.created:
+            response.status_code = 200
+        return result
+
+    @api.get("/challenges/suggest", tags=["challenges"], dependencies=[per_user("ai")])
+    async def suggest_challenge(
+        member: MemberDep,
+        session: DbSession,
+        rt: RuntimeDep,
+        energy_level: Energy | None = None,
+        category: Category = None,
+    ) -> SuggestionRead:
+        """A challenge for your energy and tastes, not one done in the last 7 days."""
+        return await challenges.suggest(session, rt, member, energy_level, category)
+
+    @api.get("/challenges/history", tags=["challenges"])
+    async def challenge_history(
+        member: MemberDep, session: DbSession, paging: CursorPaging
+    ) -> HistoryPage:
+        """Your completed challenges, newest first."""
+        return await challenges.history(session, member, paging)
+
+    @api.get("/challenges/history/{day}", tags=["challenges"])
+    async def challenge_history_on(
+        day: date, member: MemberDep, session: DbSession
+    ) -> list[CompletionRead]:
+        """Your completed challenges on one local day."""
+        return await challenges.history_on(session, member, day)
+
+    @api.get("/streaks", tags=["streaks"])
+    async def read_streak(member: MemberDep, session: DbSession, rt: RuntimeDep) -> StreakRead:
+        """Current and longest streak, in your timezone."""
+        return await streaks.current(session, rt, member)
+
+    @api.post("/streaks/validate", tags=["streaks"])
+    async def validate_streak(member: MemberDep, session: DbSession, rt: RuntimeDep) -> StreakRead:
+        """Recompute the streak from your history."""
+        return await streaks.validate(session, rt, member)
+
+    @api.get("/achievements", tags=["achievements"])
+    async def list_achievements(
+        member: MemberDep, session: DbSession, rt: RuntimeDep
+    ) -> list[AchievementRead]:
+        """Every achievement, with whether and when you unlocked it and your progress."""
+        return await achievements.listing(session, rt, member)
+
+    @api.post("/achievements/check", tags=["achievements"])
+    async def check_achievements(
+        member: MemberDep, session: DbSession, rt: RuntimeDep
+    ) -> list[AchievementRead]:
+        """Evaluate every achievement; the ones this unlocked."""
+        return await achievements.evaluate(session, rt, member, achievements.Event("check"))
+
+    @api.get("/reminders", tags=["reminders"])
+    async def list_reminders(member: MemberDep, session: DbSession) -> list[ReminderRead]:
+        """Your reminders, by time of day."""
+        return await reminders.listing(session, member)
+
+    @api.post("/reminders", status_code=201, tags=["reminders"], dependencies=[Idempotent])
+    async def create_reminder(
+        body: ReminderCreate, member: MemberDep, session: DbSession, rt: RuntimeDep
+    ) -> ReminderRead:
+        """Add a reminder (pushed at its local time)."""
+        return await reminders.create(session, rt, member, body)
+
+    @api.patch("/reminders/{reminder_id}", tags=["reminders"])
+    async def update_reminder(
+        change: ReminderUpdate,
+        reminder: OwnedReminder,
+        member: MemberDep,
+        session: DbSession,
+        rt: RuntimeDep,
+    ) -> ReminderRead:
+        """Change a reminder."""
+        return await reminders.update(session, rt, member, reminder, change)
+
+    @api.delete("/reminders/{reminder_id}", status_code=204, tags=["reminders"])
+    async def delete_reminder(reminder: OwnedReminder, session: DbSession) -> None:
+        """Delete a reminder."""
+        await reminders.remove(session, reminder)
+
+    @api.get("/tracking/today", tags=["tracking"])
+    async def tracking_today(member: MemberDep, session: DbSession, rt: RuntimeDep) -> TrackingRead:
+        """Today's water, mood, breathing, posture, screen breaks, stretch, reflection."""
+        return await tracking.today(session, rt, member)
+
+    @api.patch("/tracking/today", tags=["tracking"])
+    async def update_tracking(
+        change: TrackingUpdate, member: MemberDep, session: DbSession, rt: RuntimeDep
+    ) -> TrackingRead:
+        """Set today's values or add to its counters."""
+        day, _unlocked = await tracking.update_today(session, rt, member, change)
+        return day
+
+    @api.get("/tracking/history", tags=["tracking"])
+    async def tracking_history(
+        member: MemberDep,
+        session: DbSession,
+        rt: RuntimeDep,
+        first: Annotated[date | None, Query(alias="from")] = None,
+        last: Annotated[date | None, Query(alias="to")] = None,
+    ) -> list[TrackingRead]:
+        """Each day from `from` to `to` (at most 366 days; default the last 30)."""
+        return await tracking.history(session, rt, member, first, last)
+
+    return api
