@@ -58,14 +58,16 @@ def run(
     cpu: int | None = None,
     expect_status: int = 200,
     tool: str = "auto",
+    callers: tuple[str, ...] = (),
 ) -> Result:
+    """`callers`: bearer tokens taken in turn, one request each (many users, not one)."""
     check_loopback(url)
     if tool in ("auto", "wrk") and shutil.which("wrk"):
-        return _wrk(url, duration, connections, method, body, headers or {}, cpu)
+        return _wrk(url, duration, connections, method, body, headers or {}, cpu, callers)
     if tool == "wrk":
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     return asyncio.run(
-        _python(url, duration, connections, method, body, headers or {}, expect_status)
+        _python(url, duration, connections, method, body, headers or {}, expect_status, callers)
     )
 
 
@@ -73,6 +75,7 @@ _WRK_SCRIPT = """
 wrk.method = "{method}"
 {body}
 {headers}
+{callers}
 done = function(summary, latency, requests)
   io.write(string.format("P50 %f\\nP99 %f\\nERR %d\\n",
     latency:percentile(50) / 1000, latency:percentile(99) / 1000,
@@ -90,11 +93,25 @@ def _wrk(
     body: bytes | None,
     headers: dict[str, str],
     cpu: int | None,
+    callers: tuple[str, ...] = (),
 ) -> Result:
     lua_body = f"wrk.body = [==[{body.decode()}]==]" if body else ""  # a Lua long string
     lua_headers = "\n".join(f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items())
+    lua_callers = ""
+    if callers:
+        tokens = ", ".join(f'"{token}"' for token in callers)
+        lua_callers = (
+            f"tokens = {{{tokens}}}\nturn = 0\n"
+            "request = function()\n  turn = turn % #tokens + 1\n"
+            '  wrk.headers["Authorization"] = "Bearer " .. tokens[turn]\n'
+            "  return wrk.format()\nend"
+        )
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_WRK_SCRIPT.format(method=method, body=lua_body, headers=lua_headers))
+        script.write(
+            _WRK_SCRIPT.format(
+                method=method, body=lua_body, headers=lua_headers, callers=lua_callers
+            )
+        )
     command = [
         "wrk",
         "-t1",
@@ -130,19 +147,25 @@ async def _python(
     body: bytes | None,
     headers: dict[str, str],
     expect_status: int,
+    callers: tuple[str, ...] = (),
 ) -> Result:
     latencies: list[float] = []
     errors = 0
+    turn = 0
     limits = httpx2.Limits(max_connections=connections, max_keepalive_connections=connections)
     async with httpx2.AsyncClient(limits=limits, timeout=10) as client:
         deadline = time.perf_counter() + duration
 
         async def worker() -> None:
-            nonlocal errors
+            nonlocal errors, turn
             while time.perf_counter() < deadline:
+                sent = headers
+                if callers:
+                    turn = (turn + 1) % len(callers)
+                    sent = {**headers, "Authorization": f"Bearer {callers[turn]}"}
                 started = time.perf_counter()
                 try:
-                    response = await client.request(method, url, content=body, headers=headers)
+                    response = await client.request(method, url, content=body, headers=sent)
                     if response.status_code != expect_status:
                         errors += 1
                 except httpx2.HTTPError:

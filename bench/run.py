@@ -123,6 +123,7 @@ def measure(base: str, scenario: Scenario, args: argparse.Namespace) -> loadgen.
         cpu=LOAD_CPU,
         expect_status=scenario.expect_status,
         tool=args.tool,
+        callers=scenario.callers,
     )
     loadgen.run(url, duration=min(2.0, args.duration), connections=args.connections, **common)
     # The warm-up's clients are gone, but a slow scenario (login) leaves their requests queued;

@@ -26,6 +26,9 @@ class Scenario:
     prepare: Callable[[Scenario, str], Scenario] | None = None
     # "app", or "unlimited": the same server with rate limiting off (to price the limiter).
     server: str = "app"
+    # Bearer tokens the load takes in turn: many users, as a real fleet has, not one user
+    # hammering their own rows (which measures lock waits on those rows).
+    callers: tuple[str, ...] = ()
 
     def ready(self, base: str) -> Scenario:
         return self.prepare(self, base) if self.prepare else self
@@ -56,6 +59,36 @@ def _login_body(scenario: Scenario, base: str) -> Scenario:
     return replace(scenario, body=body, headers={"Content-Type": "application/json"})
 
 
+BENCH_USERS = 64
+
+
+def _completion(scenario: Scenario, base: str) -> Scenario:
+    """64 bench users completing a catalog challenge, in turn (each request inserts a
+    completion, advances that user's streak and checks the achievements it could unlock)."""
+    tokens = tuple(
+        _account(base, f"complete-{n}@bench.example")["access_token"] for n in range(BENCH_USERS)
+    )
+    body = json.dumps({"challenge_id": "box-breathing"}).encode()
+    return replace(
+        scenario, body=body, headers={"Content-Type": "application/json"}, callers=tokens
+    )
+
+
+def _history(scenario: Scenario, base: str) -> Scenario:
+    """A bench user with 1,000 completions stored, reading the first history page."""
+    token = _account(base, "history@bench.example")["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    with httpx2.Client(base_url=base, headers=auth, timeout=10) as client:
+        stored = client.get("/api/v1/corpfinity/users/me/stats").json()["total_challenges"]
+        for n in range(stored, 1000):
+            done = client.post(
+                "/api/v1/corpfinity/challenges/complete",
+                json={"title": f"Bench challenge {n}", "goal_category": "focus"},
+            )
+            done.raise_for_status()
+    return replace(scenario, headers=auth)
+
+
 SCENARIOS: list[Scenario] = [
     Scenario("app_info", "/api/v1/corpfinity/"),
     Scenario("health", "/health"),
@@ -64,4 +97,12 @@ SCENARIOS: list[Scenario] = [
         "users_me_nolimit", "/api/v1/corpfinity/users/me", prepare=_with_token, server="unlimited"
     ),
     Scenario("login", "/api/v1/corpfinity/auth/login", method="POST", prepare=_login_body),
+    Scenario(
+        "corpfinity-complete",
+        "/api/v1/corpfinity/challenges/complete",
+        method="POST",
+        expect_status=201,
+        prepare=_completion,
+    ),
+    Scenario("corpfinity-history", "/api/v1/corpfinity/challenges/history", prepare=_history),
 ]

@@ -41,7 +41,7 @@ def test_config_masks_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "hunter2" not in result.output
     assert "redispass" not in result.output
     assert effective["database"]["url"] == "postgresql://app:***@db.internal/app"
-    assert effective["database"]["pool_size"] == 5
+    assert effective["database"]["pool_size"] == 20
 
 
 def test_config_table_lists_settings() -> None:

@@ -18,10 +18,8 @@ def test_embedded_defaults_need_no_configuration() -> None:
     assert settings.redis.url is None
     assert settings.apps == []
     assert settings.http.max_body_bytes == 1_048_576
-    assert (
-        settings.database.pool_size,
-        settings.database.pool_size + settings.database.max_overflow,
-    ) == (5, 20)
+    # Seed 001: at most 20 connections per process, kept once opened.
+    assert (settings.database.pool_size, settings.database.max_overflow) == (20, 0)
 
 
 def test_environment_overrides_and_plain_urls(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -166,3 +166,20 @@ async def test_a_value_loaded_across_a_write_is_never_cached(cache: Cache, inval
         return row["value"]
 
     assert await read_through(cache, key, 60, load) == b"new"
+
+
+async def test_writes_to_other_keys_do_not_keep_a_key_from_being_cached(cache: Cache) -> None:
+    """A busy key invalidated after every write (a streak) must not make every other read a
+    miss: generations are per key."""
+    ns = f"cache:test:{uuid.uuid4()}"
+    loads: list[int] = []
+
+    async def load_while_others_change() -> bytes:
+        loads.append(1)
+        await cache.delete(f"{ns}:busy")  # another request's write, meanwhile
+        return b"profile"
+
+    assert await read_through(cache, f"{ns}:profile", 60, load_while_others_change) == b"profile"
+    assert await cache.get(f"{ns}:profile") == b"profile"
+    assert await read_through(cache, f"{ns}:profile", 60, load_while_others_change) == b"profile"
+    assert len(loads) == 1

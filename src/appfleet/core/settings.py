@@ -55,8 +55,18 @@ class DatabaseSettings(BaseModel):
         description="SQLAlchemy URL, e.g. postgresql://user@host/db. Also read from DATABASE_URL. "
         "Unset: a SQLite file in the data directory.",
     )
-    pool_size: int = Field(5, ge=1, description="PostgreSQL connections kept open per process.")
-    max_overflow: int = Field(15, ge=0, description="Extra PostgreSQL connections under load.")
+    pool_size: int = Field(
+        20,
+        ge=1,
+        description="PostgreSQL connections per process, opened as needed and then kept (seed "
+        "001: at most 20).",
+    )
+    max_overflow: int = Field(
+        0,
+        ge=0,
+        description="Extra connections beyond the pool, closed again when returned (each costs "
+        "a new connection, TLS included, so steady load should fit in pool_size).",
+    )
     pool_timeout_s: float = Field(30.0, gt=0, description="Seconds to wait for a free connection.")
     pool_recycle_s: int = Field(1800, ge=60, description="Reconnect connections older than this.")
     connect_timeout_s: float = Field(30.0, gt=0, description="Seconds to establish a connection.")

@@ -5,9 +5,10 @@ Values are bytes, so a cached response body can be sent as is. Keys follow seed 
 or by prefix (`cache:challenges:`).
 
 `read_through` fills the cache from a loader without ever storing a value read before a write
-that invalidated it: every delete bumps a generation, and a loaded value is stored only if the
-generation is the one read before loading (one generation for the whole cache: a read racing
-with any invalidation is simply not cached this time).
+that invalidated it: every delete bumps the generation of the keys it deletes (a prefix delete
+bumps one generation shared by all keys), and a loaded value is stored only if its key's
+generation is the one read before loading. Generations are per key so that writes to busy keys
+(a streak after every completion) do not keep every other key from being cached.
 """
 
 from __future__ import annotations
@@ -28,9 +29,14 @@ log = get_logger("appfleet.cache")
 INVALIDATION_CHANNEL = "cache:invalidate"
 
 
-GENERATION_KEY = "cache:generation"
+GENERATION_KEY = "cache:generation"  # bumped by prefix deletes: every key's second half
+KEY_GENERATION = "cache:gen:"  # + key: bumped by deleting that key
+GENERATION_TTL_S = 86_400  # far longer than any load takes; then it may start again at 0
 PREFIX_MARK = "prefix:"  # an invalidation message naming a prefix rather than a key
-UNKNOWN_GENERATION = -1  # Redis did not answer: whatever is loaded is not stored
+# (the key's own generation, the prefix generation); unknown: Redis did not answer, so
+# whatever is loaded is not stored.
+Generation = tuple[int, int]
+UNKNOWN_GENERATION: Generation = (-1, -1)
 
 
 @runtime_checkable
@@ -43,10 +49,12 @@ class Cache(Protocol):
 
     async def delete_prefix(self, prefix: str) -> None: ...
 
-    async def generation(self) -> int: ...
+    async def generation(self, key: str) -> Generation: ...
 
-    async def set_if_generation(self, key: str, value: bytes, ttl_s: int, generation: int) -> bool:
-        """Store unless something was invalidated since `generation` was read."""
+    async def set_if_generation(
+        self, key: str, value: bytes, ttl_s: int, generation: Generation
+    ) -> bool:
+        """Store unless `key` was invalidated since `generation` was read."""
         ...
 
 
@@ -56,7 +64,7 @@ async def read_through(
     """The cached value, or `load()`'s (cached unless None or invalidated meanwhile)."""
     if (hit := await cache.get(key)) is not None:
         return hit
-    generation = await cache.generation()  # before loading: see the module docstring
+    generation = await cache.generation(key)  # before loading: see the module docstring
     value = await load()
     if value is not None:
         await cache.set_if_generation(key, value, ttl_s, generation)
@@ -67,7 +75,10 @@ class MemoryCache:
     def __init__(self, max_entries: int = 10_000) -> None:
         self._entries: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
         self._max = max_entries
-        self._generation = 0
+        # Per-key generations of recently deleted keys (bounded: one forgotten here would need
+        # more deletes than it holds to happen during one load).
+        self._generations: OrderedDict[str, int] = OrderedDict()
+        self._prefix_generation = 0
 
     async def get(self, key: str) -> bytes | None:
         entry = self._entries.get(key)
@@ -92,33 +103,43 @@ class MemoryCache:
     async def delete_prefix(self, prefix: str) -> None:
         self.drop_prefix(prefix)
 
-    async def generation(self) -> int:
-        return self._generation
+    async def generation(self, key: str) -> Generation:
+        return self.generation_now(key)
 
-    async def set_if_generation(self, key: str, value: bytes, ttl_s: int, generation: int) -> bool:
-        if generation != self._generation:
+    def generation_now(self, key: str) -> Generation:
+        return self._generations.get(key, 0), self._prefix_generation
+
+    async def set_if_generation(
+        self, key: str, value: bytes, ttl_s: int, generation: Generation
+    ) -> bool:
+        if generation != self.generation_now(key):
             return False
         await self.set(key, value, ttl_s)
         return True
 
     def drop(self, keys: tuple[str, ...] | list[str]) -> None:
-        self._generation += 1
         for key in keys:
             self._entries.pop(key, None)
+            self._generations[key] = self._generations.pop(key, 0) + 1
+        while len(self._generations) > self._max * 4:
+            self._generations.popitem(last=False)
 
     def drop_prefix(self, prefix: str) -> None:
-        self._generation += 1
+        self._prefix_generation += 1
         for key in [k for k in self._entries if k.startswith(prefix)]:
             del self._entries[key]
 
     def clear(self) -> None:
+        self._prefix_generation += 1  # anything may have changed
         self._entries.clear()
 
 
-# KEYS: generation, key. ARGV: expected generation, value, ttl.
+# KEYS: the key's generation, the prefix generation, the key.
+# ARGV: the expected key generation, the expected prefix generation, value, ttl.
 _SET_IF_GENERATION = """
 if tonumber(redis.call('GET', KEYS[1]) or '0') ~= tonumber(ARGV[1]) then return 0 end
-redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+if tonumber(redis.call('GET', KEYS[2]) or '0') ~= tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[3], ARGV[3], 'EX', ARGV[4])
 return 1
 """
 
@@ -127,6 +148,7 @@ class RedisCache:
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
         self._set_if_generation = redis.register_script(_SET_IF_GENERATION)
+        self._delete = redis.register_script(_DELETE)
 
     async def get(self, key: str) -> bytes | None:
         value = await self._redis.get(key)
@@ -135,12 +157,10 @@ class RedisCache:
     async def set(self, key: str, value: bytes, ttl_s: int) -> None:
         await self._redis.set(key, value, ex=ttl_s)
 
-    async def delete(self, *keys: str) -> None:
+    async def delete(self, *keys: str, announce: str = "") -> None:
+        """Delete `keys`, bump their generations, and publish them on `announce` if given."""
         if keys:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.incr(GENERATION_KEY)
-                pipe.delete(*keys)
-                await pipe.execute()
+            await self._delete(keys=list(keys), args=[KEY_GENERATION, GENERATION_TTL_S, announce])
 
     async def delete_prefix(self, prefix: str) -> None:
         await self._redis.incr(GENERATION_KEY)  # first: a racing fill is refused from here on
@@ -153,14 +173,33 @@ class RedisCache:
         if batch:
             await self._redis.unlink(*batch)
 
-    async def generation(self) -> int:
-        return int(await self._redis.get(GENERATION_KEY) or 0)
+    async def generation(self, key: str) -> Generation:
+        own, shared = await self._redis.mget(KEY_GENERATION + key, GENERATION_KEY)
+        return int(own or 0), int(shared or 0)
 
-    async def set_if_generation(self, key: str, value: bytes, ttl_s: int, generation: int) -> bool:
+    async def set_if_generation(
+        self, key: str, value: bytes, ttl_s: int, generation: Generation
+    ) -> bool:
         stored = await self._set_if_generation(
-            keys=[GENERATION_KEY, key], args=[generation, value, ttl_s]
+            keys=[KEY_GENERATION + key, GENERATION_KEY, key],
+            args=[generation[0], generation[1], value, ttl_s],
         )
         return bool(stored)
+
+
+# KEYS: the keys to delete. ARGV: generation prefix, generation ttl, channel ('' for none).
+# One command for what would be three per key and a publish: writes invalidate after every
+# commit, so this is on the hot path of every write.
+_DELETE = """
+for _, key in ipairs(KEYS) do
+  local generation = ARGV[1] .. key
+  redis.call('INCR', generation)
+  redis.call('EXPIRE', generation, ARGV[2])
+end
+redis.call('DEL', unpack(KEYS))
+if ARGV[3] ~= '' then redis.call('PUBLISH', ARGV[3], table.concat(KEYS, '\\n')) end
+return #KEYS
+"""
 
 
 def _glob_escape(text: str) -> str:
@@ -179,11 +218,10 @@ class NearCache:
     def __init__(self, redis: Redis, *, local_ttl_s: int = 15, max_entries: int = 10_000) -> None:
         self._redis = redis
         self._remote = RedisCache(redis)
+        # Its generations say whether an invalidation of a key arrived while that key was
+        # fetched from Redis: then the fetched value may be the stale one, and is not kept.
         self._local = MemoryCache(max_entries)
         self._local_ttl_s = local_ttl_s
-        # Bumped by every invalidation: a value fetched from Redis while one arrived may be
-        # the stale one, so it is not kept locally.
-        self._generation = 0
 
     # Redis being away degrades the cache to misses (the database answers instead); nothing is
     # stored meanwhile, so nothing stale is kept for later.
@@ -191,14 +229,14 @@ class NearCache:
     async def get(self, key: str) -> bytes | None:
         if (value := await self._local.get(key)) is not None:
             return value
-        generation = self._generation
+        generation = self._local.generation_now(key)
         try:
             value = await self._remote.get(key)
         except (RedisError, OSError) as exc:
             log.warning("cache_unavailable", error=type(exc).__name__)
             return None
-        if value is not None and generation == self._generation:
-            await self._local.set(key, value, self._local_ttl_s)
+        if value is not None:
+            await self._local.set_if_generation(key, value, self._local_ttl_s, generation)
         return value
 
     async def set(self, key: str, value: bytes, ttl_s: int) -> None:
@@ -213,23 +251,25 @@ class NearCache:
         if not keys:
             return
         self._forget(keys)
-        await self._remote.delete(*keys)
-        await self._redis.publish(INVALIDATION_CHANNEL, "\n".join(keys))
+        # One round trip: the deletes, the generations and the news to the other processes.
+        await self._remote.delete(*keys, announce=INVALIDATION_CHANNEL)
 
     async def delete_prefix(self, prefix: str) -> None:
         self._forget([PREFIX_MARK + prefix])
         await self._remote.delete_prefix(prefix)
         await self._redis.publish(INVALIDATION_CHANNEL, PREFIX_MARK + prefix)
 
-    async def generation(self) -> int:
+    async def generation(self, key: str) -> Generation:
         try:
-            return await self._remote.generation()
+            return await self._remote.generation(key)
         except (RedisError, OSError) as exc:
             log.warning("cache_unavailable", error=type(exc).__name__)
             return UNKNOWN_GENERATION
 
-    async def set_if_generation(self, key: str, value: bytes, ttl_s: int, generation: int) -> bool:
-        local = self._generation
+    async def set_if_generation(
+        self, key: str, value: bytes, ttl_s: int, generation: Generation
+    ) -> bool:
+        local = self._local.generation_now(key)
         if generation == UNKNOWN_GENERATION:
             return False
         try:
@@ -238,12 +278,10 @@ class NearCache:
         except (RedisError, OSError) as exc:
             log.warning("cache_unavailable", error=type(exc).__name__)
             return False
-        if local == self._generation:
-            await self._local.set(key, value, min(ttl_s, self._local_ttl_s))
+        await self._local.set_if_generation(key, value, min(ttl_s, self._local_ttl_s), local)
         return True
 
     def _forget(self, keys: tuple[str, ...] | list[str]) -> None:
-        self._generation += 1
         plain = [key for key in keys if not key.startswith(PREFIX_MARK)]
         self._local.drop(plain)
         for key in keys:
@@ -257,7 +295,6 @@ class NearCache:
                 async with self._redis.pubsub() as pubsub:
                     await pubsub.subscribe(INVALIDATION_CHANNEL)
                     # Anything could have changed while we were not listening.
-                    self._generation += 1
                     self._local.clear()
                     async for message in pubsub.listen():
                         if message.get("type") == "message":
@@ -266,7 +303,6 @@ class NearCache:
                             self._forget(text.split("\n"))
             except (RedisError, OSError) as exc:
                 log.warning("cache_invalidation_listener_lost", error=type(exc).__name__)
-                self._generation += 1
                 self._local.clear()
                 await asyncio.sleep(retry_s)
 

@@ -217,3 +217,16 @@ async def test_a_suggestion_fits_the_energy_and_skips_the_last_weeks(
         await ann.request("GET", "/challenges/suggest", params={"energy_level": "low"})
     ).json()
     assert "probier" in german["message"]
+
+
+async def test_the_cached_first_page_shows_a_new_completion_at_once(
+    client: httpx2.AsyncClient, clock: FixedClock
+) -> None:
+    ann = await Ann(client, clock, "ann@example.com").sign_up()
+    await ann.complete("plank")
+    first = (await ann.request("GET", "/challenges/history")).json()
+    assert [i["challenge_id"] for i in first["items"]] == ["plank"]
+    clock.advance(timedelta(minutes=1))
+    await ann.complete("squats")
+    again = (await ann.request("GET", "/challenges/history")).json()
+    assert [i["challenge_id"] for i in again["items"]] == ["squats", "plank"]

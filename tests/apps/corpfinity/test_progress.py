@@ -64,10 +64,11 @@ async def test_moving_timezone_keeps_past_days_where_they_happened(
     await ann.complete("plank")
     # She flies to Los Angeles: it is still the 8th there (13:00) — the same local day.
     await ann.request("PATCH", "/users/me", json={"timezone": "America/Los_Angeles"})
+    clock.advance(timedelta(minutes=30))
     same_day = (await ann.complete("squats")).json()
     assert same_day["item"]["local_date"] == "2026-03-08"
     assert same_day["streak"]["current_streak"] == 1  # not counted twice
-    clock.advance(timedelta(hours=14))  # the 9th, 03:00 in Los Angeles
+    clock.advance(timedelta(hours=14))  # the 9th, 03:30 in Los Angeles
     next_day = (await ann.complete("plank")).json()["streak"]
     assert next_day["current_streak"] == 2
     history = (await ann.request("GET", "/challenges/history/2026-03-08")).json()
@@ -191,3 +192,27 @@ async def test_stats_add_up_the_week_categories_streak_and_trends(
     assert stats["water_average_7_days"] == round(6 / 7, 2)
     moods = {d["date"]: d["value"] for d in stats["mood_last_14_days"]}
     assert moods["2026-03-06"] == 4 and moods["2026-03-07"] is None
+
+
+async def test_trying_every_category_unlocks_the_explorer(
+    app: FastAPI, client: httpx2.AsyncClient, clock: FixedClock
+) -> None:
+    from appfleet.apps.corpfinity.models import Progress
+    from tests.fixtures.accounts import stored
+
+    ann = await Ann(client, clock, "ann@example.com").sign_up("UTC")
+    catalog = (await client.get("/api/v1/corpfinity/challenges")).json()
+    first_of = {}
+    for challenge in catalog:
+        first_of.setdefault(challenge["goal_category"], challenge["id"])
+    unlocked: list[str] = []
+    for challenge_id in sorted(first_of.values()):
+        for _ in range(2):  # a category twice is still one category
+            body = (await ann.complete(challenge_id)).json()
+            unlocked += [a["id"] for a in body["achievements_unlocked"]]
+    assert "explorer" in unlocked
+    [progress] = await stored(app, Progress)
+    tried = progress.categories_tried.split(",")[1:]
+    assert sorted(tried) == sorted(first_of)  # stress_relief's "_" matched literally, once
+    by_id = {a["id"]: a for a in (await ann.request("GET", "/achievements")).json()}
+    assert by_id["explorer"]["progress"] == {"current": len(first_of), "target": len(first_of)}

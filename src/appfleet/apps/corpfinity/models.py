@@ -36,7 +36,8 @@ class Completion(Base):
 
     __tablename__ = "corpfinity_completion"
     __table_args__ = (
-        Index("ix_corpfinity_completion_user_completed_at", "user_id", "completed_at"),
+        # The history's order (newest first, id breaking ties) read straight off the index.
+        Index("ix_corpfinity_completion_user_completed_at", "user_id", "completed_at", "id"),
         Index("ix_corpfinity_completion_user_local_date", "user_id", "local_date"),
         # A client-generated id: an offline retry of the same completion is stored once.
         UniqueConstraint("user_id", "client_id"),
@@ -74,6 +75,10 @@ class Progress(Base):
     total_completions: Mapped[int] = mapped_column(default=0)
     # Completions on `last_completed_date` (five in one day unlocks an achievement).
     last_day_count: Mapped[int] = mapped_column(default=0)
+    # Categories and energy levels tried, as ",a,b" lists kept by the same statement, so the
+    # "try everything" achievements need no scan of the history.
+    categories_tried: Mapped[str] = mapped_column(String(1000), default="")
+    energies_tried: Mapped[str] = mapped_column(String(100), default="")
     updated_at: Mapped[datetime]
 
 

@@ -72,6 +72,20 @@ class UserData:
         )
         return {str(value): int(count) for value, count in await self.session.execute(query)}
 
+    async def count_by_category_and_energy(self) -> list[tuple[str | None, str | None, int]]:
+        query = (
+            select(Completion.goal_category, Completion.energy_level, func.count())
+            .where(Completion.user_id == self.user_id)
+            .group_by(Completion.goal_category, Completion.energy_level)
+        )
+        return [(c, e, int(n)) for c, e, n in await self.session.execute(query)]
+
+    async def count_in(self, category: str) -> int:
+        query = select(func.count()).where(
+            Completion.user_id == self.user_id, Completion.goal_category == category
+        )
+        return int(await self.session.scalar(query) or 0)
+
     async def completed_between(self, first: date, last: date) -> int:
         query = select(func.count()).where(
             Completion.user_id == self.user_id,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 
-from appfleet.apps.corpfinity.deps import MemberDep, OwnedReminder, RuntimeDep
+from appfleet.apps.corpfinity.deps import CallDep, OwnedReminder, RuntimeDep
 from appfleet.apps.corpfinity.schemas import (
     AchievementRead,
     ChallengeRead,
@@ -47,9 +47,9 @@ def router() -> APIRouter:
     api = app_router()
 
     @api.get("/users/me/stats", tags=["users"])
-    async def my_stats(member: MemberDep, session: DbSession, rt: RuntimeDep) -> StatsRead:
+    async def my_stats(call: CallDep, session: DbSession) -> StatsRead:
         """Totals, this week, by category and energy, streaks, achievements, water and mood."""
-        return await stats.stats(session, rt, member)
+        return await stats.stats(session, call.rt, call.member)
 
     @api.get("/challenges", tags=["challenges"], response_model=list[ChallengeRead])
     async def list_challenges(
@@ -71,92 +71,86 @@ def router() -> APIRouter:
         status_code=201,
         tags=["challenges"],
         dependencies=[Idempotent],
+        response_model=CompletionResult,
         responses={200: {"model": CompletionResult, "description": "A retry: already stored."}},
     )
     async def complete_challenge(
-        body: CompletionCreate,
-        member: MemberDep,
-        session: DbSession,
-        rt: RuntimeDep,
-        response: Response,
-    ) -> CompletionResult:
+        body: CompletionCreate, call: CallDep, session: DbSession
+    ) -> Response:
         """Record a completed challenge: the item, the streak, what it unlocked."""
-        result = await challenges.complete(session, rt, member, body)
-        if not result.created:
-            response.status_code = 200
-        return result
+        result = await challenges.complete(session, call.rt, call.member, body)
+        # Serialized once here: the result is built from validated parts already.
+        return Response(
+            result.model_dump_json(),
+            status_code=201 if result.created else 200,
+            media_type="application/json",
+        )
 
     @api.get("/challenges/suggest", tags=["challenges"], dependencies=[per_user("ai")])
     async def suggest_challenge(
-        member: MemberDep,
+        call: CallDep,
         session: DbSession,
-        rt: RuntimeDep,
         energy_level: Energy | None = None,
         category: Category = None,
     ) -> SuggestionRead:
         """A challenge for your energy and tastes, not one done in the last 7 days."""
-        return await challenges.suggest(session, rt, member, energy_level, category)
+        return await challenges.suggest(session, call.rt, call.member, energy_level, category)
 
-    @api.get("/challenges/history", tags=["challenges"])
-    async def challenge_history(
-        member: MemberDep, session: DbSession, paging: CursorPaging
-    ) -> HistoryPage:
+    @api.get("/challenges/history", tags=["challenges"], response_model=HistoryPage)
+    async def challenge_history(call: CallDep, paging: CursorPaging) -> Response:
         """Your completed challenges, newest first."""
-        return await challenges.history(session, member, paging)
+        body = await challenges.history(call.db, call.rt, call.member, paging)
+        return Response(body, media_type="application/json")
 
     @api.get("/challenges/history/{day}", tags=["challenges"])
     async def challenge_history_on(
-        day: date, member: MemberDep, session: DbSession
+        day: date, call: CallDep, session: DbSession
     ) -> list[CompletionRead]:
         """Your completed challenges on one local day."""
-        return await challenges.history_on(session, member, day)
+        return await challenges.history_on(session, call.member, day)
 
     @api.get("/streaks", tags=["streaks"])
-    async def read_streak(member: MemberDep, session: DbSession, rt: RuntimeDep) -> StreakRead:
+    async def read_streak(call: CallDep, session: DbSession) -> StreakRead:
         """Current and longest streak, in your timezone."""
-        return await streaks.current(session, rt, member)
+        return await streaks.current(session, call.rt, call.member)
 
     @api.post("/streaks/validate", tags=["streaks"])
-    async def validate_streak(member: MemberDep, session: DbSession, rt: RuntimeDep) -> StreakRead:
+    async def validate_streak(call: CallDep, session: DbSession) -> StreakRead:
         """Recompute the streak from your history."""
-        return await streaks.validate(session, rt, member)
+        return await streaks.validate(session, call.rt, call.member)
 
     @api.get("/achievements", tags=["achievements"])
-    async def list_achievements(
-        member: MemberDep, session: DbSession, rt: RuntimeDep
-    ) -> list[AchievementRead]:
+    async def list_achievements(call: CallDep, session: DbSession) -> list[AchievementRead]:
         """Every achievement, with whether and when you unlocked it and your progress."""
-        return await achievements.listing(session, rt, member)
+        return await achievements.listing(session, call.rt, call.member)
 
     @api.post("/achievements/check", tags=["achievements"])
-    async def check_achievements(
-        member: MemberDep, session: DbSession, rt: RuntimeDep
-    ) -> list[AchievementRead]:
+    async def check_achievements(call: CallDep, session: DbSession) -> list[AchievementRead]:
         """Evaluate every achievement; the ones this unlocked."""
-        return await achievements.evaluate(session, rt, member, achievements.Event("check"))
+        event = achievements.Event("check")
+        return await achievements.evaluate(session, call.rt, call.member, event)
 
     @api.get("/reminders", tags=["reminders"])
-    async def list_reminders(member: MemberDep, session: DbSession) -> list[ReminderRead]:
+    async def list_reminders(call: CallDep, session: DbSession) -> list[ReminderRead]:
         """Your reminders, by time of day."""
-        return await reminders.listing(session, member)
+        return await reminders.listing(session, call.member)
 
     @api.post("/reminders", status_code=201, tags=["reminders"], dependencies=[Idempotent])
     async def create_reminder(
-        body: ReminderCreate, member: MemberDep, session: DbSession, rt: RuntimeDep
+        body: ReminderCreate, call: CallDep, session: DbSession
     ) -> ReminderRead:
         """Add a reminder (pushed at its local time)."""
-        return await reminders.create(session, rt, member, body)
+        return await reminders.create(session, call.rt, call.member, body)
 
     @api.patch("/reminders/{reminder_id}", tags=["reminders"])
     async def update_reminder(
         change: ReminderUpdate,
         reminder: OwnedReminder,
-        member: MemberDep,
+        call: CallDep,
         session: DbSession,
-        rt: RuntimeDep,
     ) -> ReminderRead:
         """Change a reminder."""
-        return await reminders.update(session, rt, member, reminder, change)
+        return await reminders.update(session, call.rt, call.member, reminder, change)
 
     @api.delete("/reminders/{reminder_id}", status_code=204, tags=["reminders"])
     async def delete_reminder(reminder: OwnedReminder, session: DbSession) -> None:
@@ -164,27 +158,26 @@ def router() -> APIRouter:
         await reminders.remove(session, reminder)
 
     @api.get("/tracking/today", tags=["tracking"])
-    async def tracking_today(member: MemberDep, session: DbSession, rt: RuntimeDep) -> TrackingRead:
+    async def tracking_today(call: CallDep, session: DbSession) -> TrackingRead:
         """Today's water, mood, breathing, posture, screen breaks, stretch, reflection."""
-        return await tracking.today(session, rt, member)
+        return await tracking.today(session, call.rt, call.member)
 
     @api.patch("/tracking/today", tags=["tracking"])
     async def update_tracking(
-        change: TrackingUpdate, member: MemberDep, session: DbSession, rt: RuntimeDep
+        change: TrackingUpdate, call: CallDep, session: DbSession
     ) -> TrackingRead:
         """Set today's values or add to its counters."""
-        day, _unlocked = await tracking.update_today(session, rt, member, change)
+        day, _unlocked = await tracking.update_today(session, call.rt, call.member, change)
         return day
 
     @api.get("/tracking/history", tags=["tracking"])
     async def tracking_history(
-        member: MemberDep,
+        call: CallDep,
         session: DbSession,
-        rt: RuntimeDep,
         first: Annotated[date | None, Query(alias="from")] = None,
         last: Annotated[date | None, Query(alias="to")] = None,
     ) -> list[TrackingRead]:
         """Each day from `from` to `to` (at most 366 days; default the last 30)."""
-        return await tracking.history(session, rt, member, first, last)
+        return await tracking.history(session, call.rt, call.member, first, last)
 
     return api

@@ -99,7 +99,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("corpfinity_completion", schema=None) as batch_op:
         batch_op.create_index(
-            "ix_corpfinity_completion_user_completed_at", ["user_id", "completed_at"], unique=False
+            "ix_corpfinity_completion_user_completed_at",
+            ["user_id", "completed_at", "id"],
+            unique=False,
         )
         batch_op.create_index(
             "ix_corpfinity_completion_user_local_date", ["user_id", "local_date"], unique=False
@@ -137,6 +139,8 @@ def upgrade() -> None:
         sa.Column("last_completed_date", sa.Date(), nullable=True),
         sa.Column("total_completions", sa.Integer(), nullable=False),
         sa.Column("last_day_count", sa.Integer(), nullable=False),
+        sa.Column("categories_tried", sa.String(length=1000), nullable=False),
+        sa.Column("energies_tried", sa.String(length=100), nullable=False),
         sa.Column("updated_at", UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"],
@@ -194,7 +198,6 @@ def upgrade() -> None:
             "user_id", "kind", "local_date", name=op.f("pk_corpfinity_sent_notice")
         ),
     )
-
     catalog = json.loads(
         resources.files("appfleet.apps.corpfinity.data").joinpath(CATALOG).read_text("utf-8")
     )

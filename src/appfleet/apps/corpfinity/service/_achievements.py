@@ -25,6 +25,8 @@ from appfleet.apps.corpfinity.repository import CatalogRepository, UserData
 from appfleet.apps.corpfinity.schemas import AchievementRead, Progress
 from appfleet.apps.corpfinity.service._common import (
     ACHIEVEMENTS_TTL_S,
+    CATALOG_PREFIX,
+    CATALOG_TTL_S,
     Member,
     Runtime,
     achievements_key,
@@ -34,6 +36,7 @@ from appfleet.apps.corpfinity.service._common import (
 from appfleet.core.database import insert
 from appfleet.platform.notifications import service as notifications
 from appfleet.platform.notifications.service import Draft, Recipient
+from appfleet.runtime.cache import Cache
 
 ENERGY_LEVELS = 3  # low, medium, high
 
@@ -50,6 +53,9 @@ class Event:
     total: int | None = None
     longest: int | None = None
     day_count: int | None = None
+    # Categories and energy levels tried so far (kept on the progress row), when known.
+    categories: frozenset[str] | None = None
+    energies: frozenset[str] | None = None
 
 
 @dataclass(slots=True)
@@ -59,6 +65,7 @@ class Facts:
     session: AsyncSession
     data: UserData
     event: Event
+    cache: Cache
     _memo: dict[str, object] = field(default_factory=dict)
 
     async def _once(self, name: str, load: Callable[[], Awaitable[object]]) -> object:
@@ -78,16 +85,38 @@ class Facts:
         progress = await self.data.progress()
         return progress.longest_streak if progress else 0
 
-    async def by_category(self) -> dict[str, int]:
-        found = await self._once("category", lambda: self.data.count_by(Completion.goal_category))
-        return found  # type: ignore[return-value]
+    async def _tried(self) -> tuple[dict[str, int], set[str]]:
+        """Completions per category, and the energy levels tried: one GROUP BY for both."""
+
+        async def load() -> tuple[dict[str, int], set[str]]:
+            categories: dict[str, int] = {}
+            energies: set[str] = set()
+            for category, energy, count in await self.data.count_by_category_and_energy():
+                if category is not None:
+                    categories[category] = categories.get(category, 0) + count
+                if energy is not None:
+                    energies.add(energy)
+            return categories, energies
+
+        return await self._once("tried", load)  # type: ignore[return-value]
+
+    async def tried_categories(self) -> set[str]:
+        if self.event.categories is not None:
+            return set(self.event.categories)
+        return set((await self._tried())[0])
+
+    async def in_category(self, category: str) -> int:
+        if self.event.kind == "check":
+            return (await self._tried())[0].get(category, 0)
+        return await self.data.count_in(category)  # only asked when this completion was one
 
     async def energies(self) -> int:
-        found = await self._once("energy", lambda: self.data.count_by(Completion.energy_level))
-        return len(found)  # type: ignore[arg-type]
+        if self.event.energies is not None:
+            return len(self.event.energies)
+        return len((await self._tried())[1])
 
     async def catalog_categories(self) -> set[str]:
-        found = await self._once("catalog", CatalogRepository(self.session).categories)
+        found = await self._once("catalog", lambda: catalog_categories(self.session, self.cache))
         return found  # type: ignore[return-value]
 
     async def hours(self) -> tuple[int | None, int | None]:
@@ -127,11 +156,10 @@ class Facts:
             return Progress(current=await self.longest(), target=threshold)
         if kind == "categories_all":
             catalog = await self.catalog_categories()
-            tried = set(await self.by_category()) & catalog
+            tried = await self.tried_categories() & catalog
             return Progress(current=len(tried), target=len(catalog))
         if kind == "category":
-            count = (await self.by_category()).get(rule.field or "", 0)
-            return Progress(current=count, target=threshold)
+            return Progress(current=await self.in_category(rule.field or ""), target=threshold)
         if kind == "energies_all":
             return Progress(current=await self.energies(), target=ENERGY_LEVELS)
         if kind in ("hour_before", "hour_from"):
@@ -155,10 +183,26 @@ class Facts:
 
 
 def _affected(achievement: Achievement, event: Event) -> bool:
+    """Whether `event` can have moved the rule: a completion in another category cannot
+    bring a category's count up, a tracking update no completion rule."""
+    rule = achievement.rule
     if event.kind == "check":
         return True
-    kinds = COMPLETION_KINDS if event.kind == "completion" else TRACKING_KINDS
-    return achievement.rule.kind in kinds
+    if event.kind == "tracking":
+        return rule.kind in TRACKING_KINDS
+    if rule.kind == "category":
+        return event.category == rule.field
+    return rule.kind in COMPLETION_KINDS
+
+
+async def catalog_categories(session: AsyncSession, cache: Cache) -> set[str]:
+    """The catalog's categories (cached with the catalog: they change only with it)."""
+    key = f"{CATALOG_PREFIX}categories"
+    if (hit := await cache.get(key)) is not None:
+        return set(orjson.loads(hit))
+    found = await CatalogRepository(session).categories()
+    await cache.set(key, orjson.dumps(sorted(found)), CATALOG_TTL_S)
+    return found
 
 
 def _read(
@@ -180,11 +224,11 @@ async def evaluate(
 ) -> list[AchievementRead]:
     """Unlock what `event` earned; the newly unlocked achievements."""
     data = UserData(session, member.user_id)
-    unlocked = await data.unlocked()
+    unlocked = await unlocked_ids(session, rt, member)
     candidates = [a for a in ACHIEVEMENTS if a.id not in unlocked and _affected(a, event)]
     if not candidates:
         return []
-    facts = Facts(session, data, event)
+    facts = Facts(session, data, event, rt.cache)
     now = rt.clock.now()
     earned: list[AchievementRead] = []
     for achievement in candidates:
@@ -214,8 +258,28 @@ async def evaluate(
         )
         earned.append(_read(achievement, now, progress))
     if earned:
-        forget(session, rt.cache, achievements_key(member.user_id), stats_key(member.user_id))
+        forget(
+            session,
+            rt.cache,
+            achievements_key(member.user_id),
+            unlocked_key(member.user_id),
+            stats_key(member.user_id),
+        )
     return earned
+
+
+def unlocked_key(user_id: object) -> str:
+    return f"cache:corpfinity:unlocked:{user_id}"
+
+
+async def unlocked_ids(session: AsyncSession, rt: Runtime, member: Member) -> frozenset[str]:
+    """The ids the user has unlocked (cached: every completion asks)."""
+    key = unlocked_key(member.user_id)
+    if (hit := await rt.cache.get(key)) is not None:
+        return frozenset(orjson.loads(hit))
+    found = frozenset(await UserData(session, member.user_id).unlocked())
+    await rt.cache.set(key, orjson.dumps(sorted(found)), ACHIEVEMENTS_TTL_S)
+    return found
 
 
 async def listing(session: AsyncSession, rt: Runtime, member: Member) -> list[AchievementRead]:
@@ -225,7 +289,7 @@ async def listing(session: AsyncSession, rt: Runtime, member: Member) -> list[Ac
         return [AchievementRead.model_validate(item) for item in orjson.loads(hit)]
     data = UserData(session, member.user_id)
     unlocked = await data.unlocked()
-    facts = Facts(session, data, Event("check"))
+    facts = Facts(session, data, Event("check"), rt.cache)
     items = []
     for achievement in ACHIEVEMENTS:
         found = unlocked.get(achievement.id)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.apps.corpfinity.models import Challenge, Completion
@@ -27,15 +28,18 @@ from appfleet.apps.corpfinity.service._achievements import Event
 from appfleet.apps.corpfinity.service._common import (
     CATALOG_PREFIX,
     CATALOG_TTL_S,
+    HISTORY_CACHED_LIMITS,
+    HISTORY_TTL_S,
     Member,
     Runtime,
     forget,
+    history_key,
     stats_key,
     streak_key,
 )
 from appfleet.apps.corpfinity.streaks import StreakState
 from appfleet.core.clock import zone
-from appfleet.core.database import insert
+from appfleet.core.database import Database, insert_for, unit_of_work
 from appfleet.core.errors import NotFound, ValidationFailed
 from appfleet.core.pagination import CursorParams, cursor_page, keyset_page
 from appfleet.providers.ai.base import ChatMessage, TextRequest
@@ -82,53 +86,104 @@ def _when(body: CompletionCreate, rt: Runtime, member: Member) -> datetime:
     return min(claimed, now)
 
 
+_index: tuple[bytes, dict[str, dict[str, Any]]] | None = None
+
+
+async def catalog_entry(session: AsyncSession, rt: Runtime, challenge_id: str) -> dict[str, Any]:
+    """One active catalog challenge, from the cached catalog (parsed once per cached copy)."""
+    global _index
+    raw, _ = await catalog(session, rt, None, None)
+    if _index is None or _index[0] is not raw:
+        _index = (raw, {item["id"]: item for item in orjson.loads(raw)})
+    found = _index[1].get(challenge_id)
+    if found is None:
+        raise ValidationFailed(
+            "No such challenge in the catalog",
+            details={"challenge_id": {"message": "unknown catalog id"}},
+        )
+    return found
+
+
+COMPLETION_COLUMNS = (
+    "id",
+    "user_id",
+    "client_id",
+    "challenge_id",
+    "completed_at",
+    "local_date",
+    "local_hour",
+    "created_at",
+    *CATALOG_FIELDS,
+)
+
+
+@cache
+def _insert_statement(dialect: str) -> Any:
+    """The completion INSERT, built once per dialect (see `_streaks._advance_statement`)."""
+    return (
+        insert_for(dialect, Completion.__table__)
+        .values({name: bindparam(name) for name in COMPLETION_COLUMNS})
+        .on_conflict_do_nothing(index_elements=["user_id", "client_id"])
+        .returning(Completion.id)
+    )
+
+
 async def complete(
     session: AsyncSession, rt: Runtime, member: Member, body: CompletionCreate
 ) -> CompletionResult:
     fields: dict[str, Any] = {name: getattr(body, name) for name in CATALOG_FIELDS}
     if body.challenge_id is not None:
-        challenge = await CatalogRepository(session).get(body.challenge_id)
-        if challenge is None or not challenge.active:
-            raise ValidationFailed(
-                "No such challenge in the catalog",
-                details={"challenge_id": {"message": "unknown catalog id"}},
-            )
+        challenge = await catalog_entry(session, rt, body.challenge_id)
         # The catalog's text, unless the app sent its own.
-        fields = {name: fields[name] or getattr(challenge, name) for name in CATALOG_FIELDS}
+        fields = {name: fields[name] or challenge[name] for name in CATALOG_FIELDS}
     at = _when(body, rt, member)
     local = at.astimezone(zone(member.timezone))
     now = rt.clock.now()
     completion_id = uuid.uuid4()
     inserted = await session.execute(
-        insert(session, Completion)
-        .values(
-            id=completion_id,
-            user_id=member.user_id,
-            client_id=body.id,
-            challenge_id=body.challenge_id,
-            completed_at=at,
-            local_date=local.date(),
-            local_hour=local.hour,
-            created_at=now,
+        _insert_statement(session.get_bind().dialect.name),
+        {
+            "id": completion_id,
+            "user_id": member.user_id,
+            "client_id": body.id,
+            "challenge_id": body.challenge_id,
+            "completed_at": at,
+            "local_date": local.date(),
+            "local_hour": local.hour,
+            "created_at": now,
             **fields,
-        )
-        .on_conflict_do_nothing(index_elements=["user_id", "client_id"])
-        .returning(Completion.id)
+        },
     )
     if inserted.scalar() is None:
         return await _replayed(session, rt, member, body.id)
-    state, total, day_count = await streaks.advance(session, member.user_id, local.date(), now)
+    progress = await streaks.advance(
+        session,
+        member.user_id,
+        local.date(),
+        now,
+        category=fields["goal_category"],
+        energy=fields["energy_level"],
+    )
+    state = progress.state
     event = Event(
         "completion",
         category=fields["goal_category"],
         energy=fields["energy_level"],
         hour=local.hour,
-        total=total,
+        total=progress.total,
         longest=state.longest,
-        day_count=day_count,
+        day_count=progress.day_count,
+        categories=progress.categories,
+        energies=progress.energies,
     )
     unlocked = await achievements.evaluate(session, rt, member, event)
-    forget(session, rt.cache, streak_key(member.user_id), stats_key(member.user_id))
+    forget(
+        session,
+        rt.cache,
+        streak_key(member.user_id),
+        stats_key(member.user_id),
+        *(history_key(member.user_id, limit) for limit in HISTORY_CACHED_LIMITS),
+    )
     if rt.analytics is not None:
         rt.analytics.count(member.app.name, "challenge_completed")
     item = CompletionRead(
@@ -172,14 +227,28 @@ async def _replayed(
 # History
 
 
-async def history(session: AsyncSession, member: Member, params: CursorParams) -> HistoryPage:
-    statement = UserData(session, member.user_id).completions()
+async def history(db: Database, rt: Runtime, member: Member, params: CursorParams) -> bytes:
+    """A page of the history as JSON. The first page is cached for a minute (every completion
+    drops it): it is what the app shows each time it opens, and a hit opens no session."""
+    cacheable = params.cursor is None and params.limit in HISTORY_CACHED_LIMITS
+    key = history_key(member.user_id, params.limit)
+    if cacheable and (hit := await rt.cache.get(key)) is not None:
+        return hit
     columns: list[Any] = [Completion.completed_at, Completion.id]
-    rows = list(
-        await session.scalars(keyset_page(statement, columns, params, [datetime, uuid.UUID]))
-    )
+    async with unit_of_work(db, write=False) as session:
+        statement = UserData(session, member.user_id).completions()
+        rows = list(
+            await session.scalars(keyset_page(statement, columns, params, [datetime, uuid.UUID]))
+        )
     page, cursor = cursor_page(rows, params, lambda c: (c.completed_at, str(c.id)))
-    return HistoryPage(items=[CompletionRead.model_validate(c) for c in page], next_cursor=cursor)
+    body = (
+        HistoryPage(items=[CompletionRead.model_validate(c) for c in page], next_cursor=cursor)
+        .model_dump_json()
+        .encode()
+    )
+    if cacheable:
+        await rt.cache.set(key, body, HISTORY_TTL_S)
+    return body
 
 
 async def history_on(session: AsyncSession, member: Member, day: date) -> list[CompletionRead]:

@@ -64,6 +64,15 @@ def stats_key(user_id: uuid.UUID) -> str:
     return f"cache:corpfinity:stats:{user_id}"
 
 
+def history_key(user_id: uuid.UUID, limit: int) -> str:
+    """The first page of the history (what the app opens on), for one page size."""
+    return f"cache:corpfinity:history:{user_id}:{limit}"
+
+
+HISTORY_TTL_S = 60
+HISTORY_CACHED_LIMITS = (20, 50)  # the page sizes apps ask for; others are not cached
+
+
 def forget(session: AsyncSession, cache: Cache, *keys: str) -> None:
     """Drop cached values once the change that makes them stale has committed."""
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any
 
 import orjson
-from sqlalchemy import case, update
+from sqlalchemy import Date, bindparam, case, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.apps.corpfinity.models import Progress
@@ -21,35 +24,52 @@ from appfleet.apps.corpfinity.service._common import (
     streak_key,
 )
 from appfleet.apps.corpfinity.streaks import StreakState, alive, recompute
-from appfleet.core.database import insert
+from appfleet.core.database import insert_for
 
 P = Progress.__table__.c
 
 
-async def advance(
-    session: AsyncSession, user_id: uuid.UUID, day: date, now: datetime
-) -> tuple[StreakState, int, int]:
-    """Count a completion on local `day`: (streak state, total completions, completions on the
-    last day). One INSERT ... ON CONFLICT DO UPDATE applies `streaks.advance` in SQL, so two
-    devices completing at once cannot both read the old row; a day before the last one (an
-    offline phone syncing late) is then folded in by recomputing from the history."""
-    yesterday = day - timedelta(days=1)
+@dataclass(frozen=True, slots=True)
+class Advanced:
+    """The progress row after a completion."""
+
+    state: StreakState
+    total: int
+    day_count: int  # completions on the last completed day
+    categories: frozenset[str]
+    energies: frozenset[str]
+
+
+def _tried(column: Any, mark: str, pattern: str) -> Any:
+    # ",a,b" + "," contains ",x," once x was tried; otherwise append ",x". A None category is
+    # passed as the pattern "%" (always found), so nothing is appended.
+    found = (column + ",").like(bindparam(pattern), escape="\\")
+    return case((found, column), else_=column + bindparam(mark))
+
+
+@cache
+def _advance_statement(dialect: str) -> Any:
+    """The upsert that applies `streaks.advance` (built once per dialect: building SQLAlchemy
+    statements costs more than executing them on this hot path)."""
+    yesterday, day = bindparam("yesterday", type_=Date), bindparam("day", type_=Date)
     new_current = case(
         (P.last_completed_date.is_(None) | (P.last_completed_date < yesterday), 1),
         (P.last_completed_date == yesterday, P.current_streak + 1),
-        else_=P.current_streak,  # the same day, or an earlier one (recomputed below)
+        else_=P.current_streak,  # the same day, or an earlier one (recomputed by the caller)
     )
     later = P.last_completed_date.is_(None) | (P.last_completed_date < day)
-    statement = insert(session, Progress).values(
-        user_id=user_id,
+    statement = insert_for(dialect, Progress.__table__).values(
+        user_id=bindparam("user_id"),
         current_streak=1,
         longest_streak=1,
         last_completed_date=day,
         last_day_count=1,
         total_completions=1,
-        updated_at=now,
+        categories_tried=bindparam("category_mark"),
+        energies_tried=bindparam("energy_mark"),
+        updated_at=bindparam("now"),
     )
-    upsert = statement.on_conflict_do_update(
+    return statement.on_conflict_do_update(
         index_elements=["user_id"],
         set_={
             "current_streak": new_current,
@@ -63,7 +83,9 @@ async def advance(
                 else_=P.last_day_count,
             ),
             "total_completions": P.total_completions + 1,
-            "updated_at": now,
+            "categories_tried": _tried(P.categories_tried, "category_mark", "category_pattern"),
+            "energies_tried": _tried(P.energies_tried, "energy_mark", "energy_pattern"),
+            "updated_at": bindparam("now"),
         },
     ).returning(
         P.current_streak,
@@ -71,8 +93,49 @@ async def advance(
         P.last_completed_date,
         P.total_completions,
         P.last_day_count,
+        P.categories_tried,
+        P.energies_tried,
     )
-    row = (await session.execute(upsert)).one()
+
+
+def _marks(value: str | None) -> tuple[str, str]:
+    """(what to append, the LIKE pattern that finds it: `_` and `%` escaped)."""
+    if not value:
+        return "", "%"
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f",{value}", f"%,{escaped},%"
+
+
+async def advance(
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    day: date,
+    now: datetime,
+    *,
+    category: str | None = None,
+    energy: str | None = None,
+) -> Advanced:
+    """Count a completion on local `day`. One INSERT ... ON CONFLICT DO UPDATE applies
+    `streaks.advance` in SQL, so two devices completing at once cannot both read the old row;
+    a day before the last one (an offline phone syncing late) is then folded in by
+    recomputing from the history."""
+    category_mark, category_pattern = _marks(category)
+    energy_mark, energy_pattern = _marks(energy)
+    row = (
+        await session.execute(
+            _advance_statement(session.get_bind().dialect.name),
+            {
+                "user_id": user_id,
+                "day": day,
+                "yesterday": day - timedelta(days=1),
+                "now": now,
+                "category_mark": category_mark,
+                "category_pattern": category_pattern,
+                "energy_mark": energy_mark,
+                "energy_pattern": energy_pattern,
+            },
+        )
+    ).one()
     state = StreakState(row.current_streak, row.longest_streak, row.last_completed_date)
     if row.last_completed_date is not None and day < row.last_completed_date:
         state = recompute(await UserData(session, user_id).completion_days())
@@ -81,7 +144,17 @@ async def advance(
             .where(Progress.user_id == user_id)
             .values(current_streak=state.current, longest_streak=state.longest)
         )
-    return state, int(row.total_completions), int(row.last_day_count)
+    return Advanced(
+        state,
+        int(row.total_completions),
+        int(row.last_day_count),
+        _listed(row.categories_tried),
+        _listed(row.energies_tried),
+    )
+
+
+def _listed(marks: str) -> frozenset[str]:
+    return frozenset(part for part in marks.split(",") if part)
 
 
 def read(state: StreakState, member: Member, rt: Runtime) -> StreakRead:
