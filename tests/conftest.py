@@ -7,4 +7,5 @@ pytest_plugins = [
     "tests.fixtures.push",
     "tests.fixtures.storage",
     "tests.fixtures.ai",
+    "tests.fixtures.stripe",
 ]

@@ -343,6 +343,8 @@ async def _work(settings: Settings, *, schedule: bool) -> None:
     from appfleet.main import job_runner, platform_clients
     from appfleet.platform.ai.factory import ai_service
     from appfleet.platform.ai.service import AiService
+    from appfleet.platform.billing.factory import billing_runtime
+    from appfleet.platform.billing.runtime import Billing
     from appfleet.runtime.cache import Cache, MemoryCache, RedisCache
     from appfleet.runtime.redis import create_redis
 
@@ -359,7 +361,9 @@ async def _work(settings: Settings, *, schedule: bool) -> None:
     clock = Clock()
     async with platform_clients(settings) as clients:
         ai = ai_service(settings.ai, db, cache, clock, clients.http, clients.registry)
-        runner = job_runner(settings, db, clock, clients, {Cache: cache, AiService: ai})
+        billing = billing_runtime(settings, clients.registry, cache, clock, clients.http)
+        process = {Cache: cache, AiService: ai, Billing: billing}
+        runner = job_runner(settings, db, clock, clients, process)
         runner.start(schedule=schedule)
         try:
             await stopping.wait()

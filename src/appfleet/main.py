@@ -39,6 +39,12 @@ from appfleet.platform.auth.router import router as auth_router
 from appfleet.platform.auth.runtime import AuthRuntime
 from appfleet.platform.auth.tokens import TokenCodec
 from appfleet.platform.auth.totp import SecretBox
+from appfleet.platform.billing.events import PROCESS as BILLING_PROCESS
+from appfleet.platform.billing.factory import billing_runtime
+from appfleet.platform.billing.pages import router as billing_pages
+from appfleet.platform.billing.router import router as billing_router
+from appfleet.platform.billing.runtime import Billing
+from appfleet.platform.billing.webhooks import router as stripe_webhooks
 from appfleet.platform.info.router import router as info_router
 from appfleet.platform.internal.router import router as internal_router
 from appfleet.platform.notifications.jobs import PRUNE as NOTIFICATIONS_PRUNE
@@ -90,6 +96,7 @@ PLATFORM_ROUTERS = (
     realtime_router,
     notifications_router,
     uploads_router,
+    billing_router,
 )
 PLATFORM_TASKS: tuple[Task, ...] = (
     DELIVER,
@@ -99,6 +106,7 @@ PLATFORM_TASKS: tuple[Task, ...] = (
     NOTIFICATIONS_PRUNE,
     UPLOAD_VARIANT,
     UPLOADS_PRUNE,
+    BILLING_PROCESS,
 )
 PLATFORM_SCHEDULES: tuple[Schedule, ...] = (
     PRUNE_DAILY,
@@ -258,7 +266,11 @@ def create_app(
             digest=TokenDigest(secret),
             apple=clients.apple,
         )
-        jobs = job_runner(settings, db, clock, clients, {Cache: cache, AiService: ai})
+        app.state.billing = billing = billing_runtime(
+            settings, registry, cache, clock, clients.http
+        )
+        process = {Cache: cache, AiService: ai, Billing: billing}
+        jobs = job_runner(settings, db, clock, clients, process)
         app.state.jobs = jobs
         app.state.health_checks = {"database": db.ping}
         if redis is not None:
@@ -343,6 +355,8 @@ def create_app(
     app.include_router(email_webhooks)
     app.include_router(media_router)
     app.include_router(email_tracking)
+    app.include_router(stripe_webhooks)
+    app.include_router(billing_pages)
     app.dispatch = AppDispatch(app.router)
     for context in registry:
         manifest = registry.manifests[context.name]

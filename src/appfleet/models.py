@@ -6,6 +6,7 @@ from appfleet.core.idempotency import models as idempotency_models
 from appfleet.platform.ai import models as ai_models
 from appfleet.platform.audit import models as audit_models
 from appfleet.platform.auth import models as auth_models
+from appfleet.platform.billing import models as billing_models
 from appfleet.platform.notifications import models as notification_models
 from appfleet.platform.privacy import models as privacy_models
 from appfleet.platform.uploads import models as upload_models
@@ -25,6 +26,7 @@ __all__ = [
     "audit_models",
     "email_models",
     "auth_models",
+    "billing_models",
     "corpfinity_models",
     "idempotency_models",
     "job_models",

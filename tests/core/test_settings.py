@@ -133,6 +133,7 @@ def test_production_s3_storage_needs_its_bucket_and_keys() -> None:
         database={"url": "postgresql://db/app"},
         server={"public_url": "https://api.example.com"},
         storage={"provider": "s3", "s3_endpoint_url": "https://r2.example.com"},
+        billing={"provider": "disabled"},
     )
     with pytest.raises(ConfigurationError) as failure:
         with_secret_key(settings)
@@ -148,8 +149,22 @@ def test_production_starts_with_complete_settings() -> None:
         secret_key="s" * 40,
         database={"url": "postgresql://db/app"},
         server={"public_url": "https://api.example.com"},
+        billing={"provider": "disabled"},
     )
     assert with_secret_key(settings) is settings
+
+
+def test_production_refuses_sandbox_payments_and_stripe_without_keys() -> None:
+    base = {
+        "env": "production",
+        "secret_key": "s" * 40,
+        "database": {"url": "postgresql://db/app"},
+        "server": {"public_url": "https://api.example.com"},
+    }
+    with pytest.raises(ConfigurationError, match="sandbox accepts fake payments"):
+        with_secret_key(Settings(**base))
+    with pytest.raises(ConfigurationError, match="STRIPE_WEBHOOK_SECRET is required"):
+        with_secret_key(Settings(**base, billing={"provider": "stripe", "stripe_secret_key": "sk"}))
 
 
 def test_setting_rows_cover_every_field() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core.errors import NotFound
 from appfleet.core.secrets import ConfigurationError
-from appfleet.core.settings import AppSettings, Settings
+from appfleet.core.settings import AppSettings, PlanSettings, Settings
 from appfleet.core.tasks import Schedule, Task
 
 API_PREFIX = "/api/v1"
@@ -27,6 +28,27 @@ M = TypeVar("M", bound=BaseModel)
 # how to erase it (called by the purge, inside the purge's unit of work).
 DataExporter = Callable[[AsyncSession, uuid.UUID], Awaitable[dict[str, Any]]]
 DataEraser = Callable[[AsyncSession, uuid.UUID], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class OrderQuote:
+    """What an app's order costs, as the app priced it (a snapshot taken at checkout)."""
+
+    order_id: str
+    amount_cents: int
+    currency: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class OrderHooks:
+    """How billing settles an app's one-off orders: `quote` prices a pending order of the user
+    (raising NotFound/Conflict when it cannot be paid), `paid` marks it paid (called once per
+    order, in the unit of work that records the payment), `canceled` releases it."""
+
+    quote: Callable[[AsyncSession, uuid.UUID, str], Awaitable[OrderQuote]]
+    paid: Callable[[AsyncSession, str, int, str, datetime], Awaitable[None]]
+    canceled: Callable[[AsyncSession, str], Awaitable[None]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +71,9 @@ class AppManifest:
     settings_model: type[BaseModel] | None = None
     # Local AI composers for the app's purposes (the generator used without a model).
     ai_composers: Mapping[str, Callable[..., str]] = field(default_factory=dict)
+    # Plans the app sells unless `[app.<name>.plans]` says otherwise (prices, limits).
+    default_plans: Mapping[str, PlanSettings] = field(default_factory=dict)
+    orders: OrderHooks | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +89,8 @@ class AppContext:
     export_data: DataExporter | None = field(default=None, repr=False)
     erase_data: DataEraser | None = field(default=None, repr=False)
     options: BaseModel | None = field(default=None, repr=False)
+    plans: Mapping[str, PlanSettings] = field(default_factory=dict, repr=False)
+    orders: OrderHooks | None = field(default=None, repr=False)
 
     @property
     def prefix(self) -> str:
@@ -140,6 +167,8 @@ def _context(manifest: AppManifest, config: AppSettings) -> AppContext:
         export_data=manifest.export_data,
         erase_data=manifest.erase_data,
         options=options,
+        plans={**manifest.default_plans, **config.plans},
+        orders=manifest.orders,
     )
 
 

@@ -173,6 +173,7 @@ class RateLimitSettings(BaseModel):
     ai: str = Field("10/hour", description="AI generations, per user.")
     uploads: str = Field("20/hour", description="Uploads, per user.")
     push_test: str = Field("5/minute", description="Test pushes, per user.")
+    billing: str = Field("20/hour", description="Checkouts, portal links, plan changes, per user.")
     routes: dict[str, str] = Field(
         default_factory=dict, description="Further named limits apps use, e.g. chat = 30/minute."
     )
@@ -187,6 +188,7 @@ class RateLimitSettings(BaseModel):
         "ai",
         "uploads",
         "push_test",
+        "billing",
     )
     @classmethod
     def _valid_rate(cls, value: str | None) -> str | None:
@@ -381,6 +383,26 @@ class PlanSettings(BaseModel):
     amount_cents: int = Field(0, ge=0, description="Price per interval, in cents.")
     currency: str = Field("usd", min_length=3, max_length=3, description="ISO 4217 code.")
     interval: Literal["month", "year"] = Field("month", description="Billing interval.")
+    level: int = Field(
+        0, ge=0, description="Rank among the app's plans: require_plan(p) admits p and higher."
+    )
+    trial_days: int = Field(0, ge=0, le=90, description="Free days before the first charge.")
+    limits: dict[str, int] = Field(
+        default_factory=dict, description="Feature limits, e.g. active_goals = 1 (-1: none)."
+    )
+
+
+class BillingSettings(BaseModel):
+    provider: Literal["sandbox", "stripe", "disabled"] = Field(
+        "sandbox",
+        description="Payments: the local sandbox checkout (development), Stripe, or none.",
+    )
+    stripe_secret_key: SecretStr | None = Field(None, description="Stripe secret API key.")
+    stripe_webhook_secret: SecretStr | None = Field(
+        None, description="Signing secret of the Stripe webhook endpoint (whsec_...)."
+    )
+    stripe_api_url: str = Field("https://api.stripe.com", description="Stripe API base URL.")
+    timeout_s: float = Field(15.0, gt=0, description="Seconds one Stripe call may take.")
 
 
 class AppSettings(BaseModel):
@@ -428,6 +450,11 @@ class AppSettings(BaseModel):
     plans: dict[str, PlanSettings] = Field(default_factory=dict, description="Plans by key.")
     settings: dict[str, Any] = Field(
         default_factory=dict, description="The app's own settings (see its manifest)."
+    )
+    checkout_return_url: str | None = Field(
+        None,
+        description="Where checkout sends the user back, with {result} (success or cancel) in "
+        "it, e.g. a deep link. Unset: a page of this server.",
     )
     fcm_credentials: SecretStr | None = Field(
         None,
@@ -482,6 +509,7 @@ class Settings(BaseSettings):
     push: PushSettings = Field(default_factory=PushSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
     ai: AiSettings = Field(default_factory=AiSettings)
+    billing: BillingSettings = Field(default_factory=BillingSettings)
     ratelimit: RateLimitSettings = Field(default_factory=RateLimitSettings)
 
     _split = field_validator("apps", mode="before")(_split_csv)
@@ -566,6 +594,17 @@ class Settings(BaseSettings):
                 "APPFLEET_SERVER__PUBLIC_URL is required in production (links in email and "
                 "signed media URLs are built on it)"
             )
+        billing = self.billing
+        if billing.provider == "sandbox":
+            problems.append(
+                "APPFLEET_BILLING__PROVIDER=sandbox accepts fake payments; set stripe (with "
+                "its keys) or disabled in production"
+            )
+        if billing.provider == "stripe":
+            for name in ("stripe_secret_key", "stripe_webhook_secret"):
+                if getattr(billing, name) is None:
+                    variable = f"APPFLEET_BILLING__{name.upper()}"
+                    problems.append(f"{variable} is required with provider stripe")
         if self.ai.provider == "openai" and self.ai.api_key is None:
             problems.append("APPFLEET_AI__API_KEY is required with provider openai")
         if self.ai.voice == "elevenlabs" and self.ai.elevenlabs_api_key is None:

@@ -71,6 +71,7 @@ TEMPLATES = [
     "account_deleted",
     "welcome",
     "payment_receipt",
+    "payment_failed",
     "invoice",
     "weekly_summary",
     "streak_risk",
@@ -100,6 +101,8 @@ CONTEXT = {
     "streak": 12,
     "highlights": ["Longest streak yet"],
     "deadline": "23:59",
+    "retry_on": date(2026, 3, 11),
+    "update_url": "https://pay.example.com/p/42",
 }
 
 

@@ -35,6 +35,7 @@ from appfleet.platform.auth.service import (
     complete_sign_in,
     revoke_after_commit,
 )
+from appfleet.platform.billing import service as billing_service
 from appfleet.platform.privacy.models import Consent
 from appfleet.platform.privacy.schemas import (
     AccountDeletion,
@@ -163,6 +164,7 @@ async def export(session: AsyncSession, caller: Caller, user_id: uuid.UUID) -> d
             }
             for m in emails
         ],
+        "billing": await billing_service.export(session, caller.app, user.id),
         app: await caller.app.export_data(session, user.id) if caller.app.export_data else {},
     }
     audit.record(session, caller.clock, caller.origin, "export", user.id)

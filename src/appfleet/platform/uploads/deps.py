@@ -9,6 +9,8 @@ from appfleet.core.deps import CurrentApp, DbSession
 from appfleet.core.errors import NotFound
 from appfleet.core.settings import StorageSettings
 from appfleet.platform.auth.deps import CurrentClaims
+from appfleet.platform.billing.deps import CurrentPlan
+from appfleet.platform.billing.service import FREE
 from appfleet.platform.uploads.models import Upload
 from appfleet.platform.uploads.service import quota_for
 from appfleet.providers.storage.base import Storage
@@ -22,10 +24,11 @@ async def get_storage_settings(request: Request) -> StorageSettings:
     return request.app.state.settings.storage  # type: ignore[no-any-return]
 
 
-async def get_quota(settings: Annotated[StorageSettings, Depends(get_storage_settings)]) -> int:
-    """The caller's storage quota. Paid plans get the larger one once billing records plans;
-    until then every account has the free quota."""
-    return quota_for(settings, paid=False)
+async def get_quota(
+    settings: Annotated[StorageSettings, Depends(get_storage_settings)], plan: CurrentPlan
+) -> int:
+    """The caller's storage quota: the larger one on any paid plan."""
+    return quota_for(settings, paid=plan != FREE)
 
 
 async def get_owned_upload(

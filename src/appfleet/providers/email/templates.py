@@ -138,6 +138,10 @@ def _linkify(text: str) -> Markup:
     return Markup(linked.replace("\n", "<br>\n"))  # noqa: S704 - built from escaped text
 
 
+# Amounts and dates as the reader writes them; the pages of this server use them too.
+FORMAT_FILTERS = {"money": _money, "day": _day}
+
+
 @cache
 def _environment() -> Environment:
     env = Environment(
@@ -147,8 +151,7 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["linkify"] = _linkify
-    env.filters["money"] = _money
-    env.filters["day"] = _day
+    env.filters.update(FORMAT_FILTERS)
     return env
 
 

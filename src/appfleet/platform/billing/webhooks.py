@@ -1,0 +1,43 @@
+"""`POST /webhooks/stripe`: Stripe's signed events, verified and put in the inbox; a job
+processes each once. The answer is fast (Stripe waits at most seconds and retries for days)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import stripe
+from fastapi import APIRouter, Request
+
+from appfleet.core.deps import ClockDep, DbSession
+from appfleet.core.errors import NotFound, ValidationFailed
+from appfleet.platform.billing.events import receive
+from appfleet.platform.billing.runtime import Billing
+from appfleet.providers.payments.stripe_provider import StripeProvider
+
+router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+
+
+@router.post("/stripe")
+async def stripe_events(request: Request, session: DbSession, clock: ClockDep) -> dict[str, Any]:
+    """A Stripe event: 400 unless its Stripe-Signature verifies with the endpoint's secret."""
+    billing: Billing | None = getattr(request.app.state, "billing", None)
+    secret = billing.settings.stripe_webhook_secret if billing else None
+    if billing is None or not isinstance(billing.provider, StripeProvider) or secret is None:
+        raise NotFound("Stripe payments are not configured here")
+    payload = await request.body()
+    signature = request.headers.get("stripe-signature", "")
+    try:
+        event = billing.provider.construct_event(payload, signature, secret.get_secret_value())
+    except stripe.SignatureVerificationError:
+        raise ValidationFailed(
+            "The Stripe-Signature header does not verify", details={"reason": "bad_signature"}
+        ) from None
+    except (ValueError, IndexError):  # a header or body that is not Stripe's at all
+        raise ValidationFailed("The body is not a Stripe event") from None
+    data = event.to_dict()
+    if not all(
+        isinstance(data.get(k), t) for k, t in (("id", str), ("type", str), ("created", int))
+    ):
+        raise ValidationFailed("The event lacks an id, type or created time")
+    fresh = await receive(session, clock, "stripe", data)
+    return {"received": True, "duplicate": not fresh}
