@@ -190,6 +190,7 @@ def main() -> None:
             check=True,
             capture_output=True,
         )
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{workdir / '.appfleet' / 'appfleet.db'}"
     python = sys.executable
     scenarios = [s for s in SCENARIOS if not args.only or s.name in args.only]
 
@@ -219,7 +220,7 @@ def main() -> None:
                 rate, parameters = hash_rate()
                 hashing.append(rate)
             base = bases[scenario.server]
-            results[scenario.name] = measure(base, scenario.ready(base), args)
+            results[scenario.name] = measure(base, scenario.ready(base, database_url), args)
             settle(base, "/health")
             if scenario.name == "login":
                 hashing.append(hash_rate()[0])
@@ -229,7 +230,7 @@ def main() -> None:
             for name in ("users_me_nolimit", "users_me"):
                 scenario = next(s for s in scenarios if s.name == name)
                 base = bases[scenario.server]
-                again = measure(base, scenario.ready(base), args)
+                again = measure(base, scenario.ready(base, database_url), args)
                 results[name] = loadgen.mean_of(results[name], again)
         after = measure(bare_base, Scenario("bare", "/"), args)
     results = {"bare (before)": before, "bare (after)": after, **results}

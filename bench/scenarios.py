@@ -9,8 +9,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 
 import httpx2
+
+from seed import seed_board
 
 PASSWORD = "bench password 2026"
 
@@ -24,13 +27,17 @@ class Scenario:
     body: bytes | None = None
     expect_status: int = 200
     prepare: Callable[[Scenario, str], Scenario] | None = None
+    # Bulk data written into the server's database (by URL) before `prepare`.
+    seed: Callable[[str], None] | None = None
     # "app", or "unlimited": the same server with rate limiting off (to price the limiter).
     server: str = "app"
     # Bearer tokens the load takes in turn: many users, as a real fleet has, not one user
     # hammering their own rows (which measures lock waits on those rows).
     callers: tuple[str, ...] = ()
 
-    def ready(self, base: str) -> Scenario:
+    def ready(self, base: str, database_url: str) -> Scenario:
+        if self.seed is not None:
+            self.seed(database_url)
         return self.prepare(self, base) if self.prepare else self
 
 
@@ -89,6 +96,22 @@ def _history(scenario: Scenario, base: str) -> Scenario:
     return replace(scenario, headers=auth)
 
 
+def _board_member(scenario: Scenario, base: str) -> Scenario:
+    """A Lowkey Mode user with a few scores of their own, among the seeded sitters."""
+    email, lk = "board@bench.example", f"{base}/api/v1/lowkeymode"
+    payload = {"email": email, "password": PASSWORD, "name": "Bench"}
+    response = httpx2.post(f"{lk}/auth/register", json=payload, timeout=10)
+    if response.status_code == 409:
+        response = httpx2.post(f"{lk}/auth/login", json={"email": email, "password": PASSWORD})
+    response.raise_for_status()
+    auth = {"Authorization": f"Bearer {response.json()['access_token']}"}
+    now = datetime.now(UTC).isoformat()
+    for level in (40, 45, 50):
+        body = {"db_level": level, "recorded_at": now}
+        httpx2.post(f"{lk}/quiet-score", json=body, headers=auth, timeout=10).raise_for_status()
+    return replace(scenario, headers=auth)
+
+
 SCENARIOS: list[Scenario] = [
     Scenario("app_info", "/api/v1/corpfinity/"),
     Scenario("health", "/health"),
@@ -105,4 +128,13 @@ SCENARIOS: list[Scenario] = [
         prepare=_completion,
     ),
     Scenario("corpfinity-history", "/api/v1/corpfinity/challenges/history", prepare=_history),
+    # The shop's first page: 30 of the 36 seeded products, anonymous, from the cache.
+    Scenario("healthindex-catalog", "/api/v1/healthindex/products?limit=30"),
+    # This week's top 20 of 5,000 sitters (100,000 scores) and the caller's own rank.
+    Scenario(
+        "lowkeymode-leaderboard",
+        "/api/v1/lowkeymode/leaderboard?period=week&limit=20",
+        prepare=_board_member,
+        seed=seed_board,
+    ),
 ]

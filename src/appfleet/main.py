@@ -72,6 +72,7 @@ from appfleet.providers.storage.router import router as media_router
 from appfleet.runtime import analytics as analytics_counters
 from appfleet.runtime.analytics import Analytics, DatabaseCounters, RedisCounters
 from appfleet.runtime.cache import Cache, MemoryCache, NearCache
+from appfleet.runtime.edge import EdgeCache
 from appfleet.runtime.jobs.housekeeping import PRUNE, PRUNE_DAILY
 from appfleet.runtime.jobs.runner import JobRunner, catalog
 from appfleet.runtime.outbox import DELIVER, LocalSender, Senders
@@ -357,7 +358,8 @@ def create_app(
     app.include_router(email_tracking)
     app.include_router(stripe_webhooks)
     app.include_router(billing_pages)
-    app.dispatch = AppDispatch(app.router)
+    dispatch = AppDispatch(app.router)
+    edge = EdgeCache(dispatch)
     for context in registry:
         manifest = registry.manifests[context.name]
         routers: list[APIRouter] = list(PLATFORM_ROUTERS)
@@ -367,7 +369,9 @@ def create_app(
             own = manifest.router()
             app.include_router(own, prefix=context.prefix, tags=[context.name])
             routers.append(own)
-        app.dispatch.add(context, routers)
+        dispatch.add(context, routers)
+        edge.add(context.prefix, manifest.public_pages)
+    app.dispatch = edge
     return app
 
 

@@ -1,6 +1,9 @@
 """Every ORM model, imported explicitly so Alembic and tests see the whole schema."""
 
 from appfleet.apps.corpfinity import models as corpfinity_models
+from appfleet.apps.fitnudge import models as fitnudge_models
+from appfleet.apps.healthindex import models as healthindex_models
+from appfleet.apps.lowkeymode import models as lowkeymode_models
 from appfleet.core.database import Base
 from appfleet.core.idempotency import models as idempotency_models
 from appfleet.platform.ai import models as ai_models
@@ -28,6 +31,9 @@ __all__ = [
     "auth_models",
     "billing_models",
     "corpfinity_models",
+    "fitnudge_models",
+    "healthindex_models",
+    "lowkeymode_models",
     "idempotency_models",
     "job_models",
     "metadata",

@@ -183,3 +183,26 @@ async def test_writes_to_other_keys_do_not_keep_a_key_from_being_cached(cache: C
     assert await cache.get(f"{ns}:profile") == b"profile"
     assert await read_through(cache, f"{ns}:profile", 60, load_while_others_change) == b"profile"
     assert len(loads) == 1
+
+
+async def test_concurrent_misses_load_once_and_a_failed_load_is_retried_by_the_next() -> None:
+    cache, calls = MemoryCache(), []
+    release = asyncio.Event()
+
+    async def load() -> bytes:
+        calls.append(1)
+        await release.wait()
+        return b"board"
+
+    readers = [asyncio.create_task(read_through(cache, "k", 60, load)) for _ in range(20)]
+    await asyncio.sleep(0.01)
+    release.set()
+    assert await asyncio.gather(*readers) == [b"board"] * 20
+    assert len(calls) == 1  # one query for twenty readers
+
+    async def broken() -> bytes:
+        raise RuntimeError("database away")
+
+    with pytest.raises(RuntimeError):
+        await read_through(cache, "other", 60, broken)
+    assert await read_through(cache, "other", 60, load) == b"board"  # nothing left stuck

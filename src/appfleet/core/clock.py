@@ -7,7 +7,7 @@ zone. Local wall times that DST skips or repeats are resolved explicitly here, o
 from __future__ import annotations
 
 import time as systime
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -70,6 +70,19 @@ def zone(name: str | ZoneInfo) -> ZoneInfo:
         raise ValidationFailed(f"Unknown timezone {name!r}") from exc
 
 
+CLOCK_SKEW = timedelta(minutes=2)  # how far ahead of ours a phone's clock may plausibly be
+
+
+def plausible(claimed: datetime | None, now: datetime, back: timedelta) -> datetime | None:
+    """A client's time for something that happened, if plausible: with a zone, not ahead of
+    ours (beyond clock skew, then capped at now), not older than `back`. Else None."""
+    if claimed is None or claimed.tzinfo is None:
+        return None
+    if claimed > now + CLOCK_SKEW or claimed < now - back:
+        return None
+    return min(claimed, now)
+
+
 def local_date(moment: datetime, tz: str | ZoneInfo) -> date:
     """The calendar date at `moment` for someone living in `tz`."""
     return moment.astimezone(zone(tz)).date()
@@ -102,3 +115,18 @@ def next_local_time(after: datetime, wall: time, tz: str | ZoneInfo) -> datetime
         if moment > after:
             return moment
     raise AssertionError("unreachable: a wall time recurs within two days")
+
+
+def next_local_time_on(
+    after: datetime, wall: time, tz: str | ZoneInfo, weekdays: Collection[int]
+) -> datetime | None:
+    """The first instant strictly after `after` when clocks in `tz` show `wall` on one of
+    `weekdays` (0 = Monday); None without any."""
+    day = local_date(after, tz)
+    for offset in range(9):  # a week, and the days DST and zones can shift it by
+        candidate = day + timedelta(days=offset)
+        if candidate.weekday() in weekdays:
+            moment = at_local_time(candidate, wall, tz)
+            if moment > after:
+                return moment
+    return None

@@ -61,9 +61,10 @@ class AppDispatch:
 
 
 class FleetAPI(FastAPI):
-    """FastAPI whose innermost app is the dispatch index rather than the full router."""
+    """FastAPI whose innermost app is the dispatch index (or what wraps it) rather than the
+    full router."""
 
-    dispatch: AppDispatch | None = None
+    dispatch: ASGIApp | None = None
 
     def build_middleware_stack(self) -> ASGIApp:
         if self.dispatch is None:

@@ -31,6 +31,18 @@ DataEraser = Callable[[AsyncSession, uuid.UUID], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
+class PublicPage:
+    """A GET route whose answer is the same for everyone: served from the cache before routing
+    (runtime/edge.py) when its query holds only `params`. Entries live under `cache_prefix`, so
+    deleting that prefix drops them; the route marks what may be stored `Cache-Control: public`."""
+
+    path: str
+    params: tuple[str, ...]
+    cache_prefix: str
+    ttl_s: int
+
+
+@dataclass(frozen=True, slots=True)
 class OrderQuote:
     """What an app's order costs, as the app priced it (a snapshot taken at checkout)."""
 
@@ -48,7 +60,7 @@ class OrderHooks:
 
     quote: Callable[[AsyncSession, uuid.UUID, str], Awaitable[OrderQuote]]
     paid: Callable[[AsyncSession, str, int, str, datetime], Awaitable[None]]
-    canceled: Callable[[AsyncSession, str], Awaitable[None]] | None = None
+    canceled: Callable[[AsyncSession, str, datetime], Awaitable[None]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +86,7 @@ class AppManifest:
     # Plans the app sells unless `[app.<name>.plans]` says otherwise (prices, limits).
     default_plans: Mapping[str, PlanSettings] = field(default_factory=dict)
     orders: OrderHooks | None = None
+    public_pages: tuple[PublicPage, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,9 @@ from typing import Annotated, Protocol, runtime_checkable
 from fastapi import Depends, Request
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from appfleet.core.database import after_commit
 from appfleet.core.logging import get_logger
 
 log = get_logger("appfleet.cache")
@@ -58,17 +60,65 @@ class Cache(Protocol):
         ...
 
 
+# Loads in flight in this process, by cache and key: a value that expires under load is
+# loaded once, and the requests that missed meanwhile wait for that load rather than each
+# running their own (a stampede of identical queries right when the database is busiest).
+_loading: dict[tuple[int, str], asyncio.Future[bytes | None]] = {}
+
+
 async def read_through(
     cache: Cache, key: str, ttl_s: int, load: Callable[[], Awaitable[bytes | None]]
 ) -> bytes | None:
     """The cached value, or `load()`'s (cached unless None or invalidated meanwhile)."""
     if (hit := await cache.get(key)) is not None:
         return hit
+    flight = (id(cache), key)
+    running = _loading.get(flight)
+    if running is not None and not running.done():
+        try:
+            return await asyncio.shield(running)
+        except Exception:  # noqa: S110 - that load failed (its caller's error); try ours
+            pass
+    task = asyncio.ensure_future(_fill(cache, key, ttl_s, load))
+    task.add_done_callback(_retrieved)
+    _loading[flight] = task
+    try:
+        # Shielded: a caller that gives up does not cancel the load others wait for.
+        return await asyncio.shield(task)
+    finally:
+        if _loading.get(flight) is task:
+            del _loading[flight]
+
+
+def _retrieved(task: asyncio.Future[bytes | None]) -> None:
+    # A load whose callers all gave up still has its error looked at (no asyncio warning).
+    if not task.cancelled():
+        task.exception()
+
+
+async def _fill(
+    cache: Cache, key: str, ttl_s: int, load: Callable[[], Awaitable[bytes | None]]
+) -> bytes | None:
     generation = await cache.generation(key)  # before loading: see the module docstring
     value = await load()
     if value is not None:
         await cache.set_if_generation(key, value, ttl_s, generation)
     return value
+
+
+def forget_after_commit(
+    session: AsyncSession, cache: Cache, *keys: str, prefix: str | None = None
+) -> None:
+    """Drop cached values (keys, or every key under `prefix`) once the change that makes them
+    stale has committed; nothing is dropped if it rolls back."""
+
+    async def drop() -> None:
+        if keys:
+            await cache.delete(*keys)
+        if prefix is not None:
+            await cache.delete_prefix(prefix)
+
+    after_commit(session, drop)
 
 
 class MemoryCache:

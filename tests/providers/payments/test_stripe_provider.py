@@ -63,3 +63,14 @@ async def test_an_unreachable_api_is_retried_then_unavailable(http: httpx2.Async
     closed = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(PaymentsUnavailable):
         await provider(http, closed).create_customer(email=None, metadata={})
+
+
+async def test_expiring_a_paid_checkout_is_refused(
+    http: httpx2.AsyncClient, stripe_api: FakeStripe
+) -> None:
+    stripe = provider(http, stripe_api.url)
+    await stripe.expire_checkout("cs_test_open")
+    assert stripe_api.of("/v1/checkout/sessions/cs_test_open/expire")
+    stripe_api.completed.add("cs_test_paid")
+    with pytest.raises(PaymentsUnavailable, match="can be expired"):
+        await stripe.expire_checkout("cs_test_paid")

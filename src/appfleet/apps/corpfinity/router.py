@@ -34,6 +34,8 @@ from appfleet.apps.corpfinity.service import (
     streaks,
     tracking,
 )
+from appfleet.apps.corpfinity.service._common import CATALOG_TTL_S
+from appfleet.core.conditional import cacheable_json
 from appfleet.core.deps import DbSession
 from appfleet.core.idempotency.deps import Idempotent
 from appfleet.core.pagination import CursorPaging
@@ -60,11 +62,8 @@ def router() -> APIRouter:
         if_none_match: Annotated[str | None, Header()] = None,
     ) -> Response:
         """The challenge catalog (cacheable: ETag, one hour)."""
-        body, etag = await challenges.catalog(session, rt, category, energy_level)
-        headers = {"ETag": etag, "Cache-Control": "public, max-age=3600"}
-        if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
-            return Response(status_code=304, headers=headers)
-        return Response(body, media_type="application/json", headers=headers)
+        body = await challenges.catalog(session, rt, category, energy_level)
+        return cacheable_json(body, if_none_match, max_age_s=CATALOG_TTL_S)
 
     @api.post(
         "/challenges/complete",

@@ -193,9 +193,11 @@ _ADJECTIVES = ("Quiet", "Calm", "Gentle", "Bright", "Steady", "Brave", "Kind", "
 _ANIMALS = ("Otter", "Heron", "Fox", "Panda", "Finch", "Lynx", "Koala", "Dolphin")
 
 
-def pseudonym() -> str:
-    """A display name for someone who gave none (seed 002 shows pseudonyms, never emails)."""
-    return f"{secrets.choice(_ADJECTIVES)} {secrets.choice(_ANIMALS)} {secrets.randbelow(90) + 10}"
+def pseudonym(numbers: int = 90) -> str:
+    """A display name for someone who gave none (seed 002 shows pseudonyms, never emails);
+    `numbers` spreads the suffix where names must be unique."""
+    number = secrets.randbelow(numbers) + 10
+    return f"{secrets.choice(_ADJECTIVES)} {secrets.choice(_ANIMALS)} {number}"
 
 
 async def sign_in_federated(

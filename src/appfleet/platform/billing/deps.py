@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from appfleet.core.deps import CurrentApp, DbSession
+from appfleet.core.database import unit_of_work
+from appfleet.core.deps import CurrentApp, DatabaseDep
 from appfleet.core.registry import AppContext
 from appfleet.platform.auth.deps import CurrentClaims
 from appfleet.platform.billing.errors import PlanRequired
@@ -22,10 +23,13 @@ BillingDep = Annotated[Billing, Depends(get_billing)]
 
 
 async def get_plan(
-    claims: CurrentClaims, session: DbSession, app: CurrentApp, billing: BillingDep
+    claims: CurrentClaims, db: DatabaseDep, app: CurrentApp, billing: BillingDep
 ) -> str:
-    """The caller's plan in this app (`free` without a subscription)."""
-    return await current_plan(session, billing, app, claims.user_id)
+    """The caller's plan in this app (`free` without a subscription). Read in a unit of work
+    of its own: the request's (a write one for POSTs) is not begun by a plan check, so a route
+    may gate itself and still keep no transaction open while it calls out (a model, a voice)."""
+    async with unit_of_work(db, write=False) as session:
+        return await current_plan(session, billing, app, claims.user_id)
 
 
 CurrentPlan = Annotated[str, Depends(get_plan)]

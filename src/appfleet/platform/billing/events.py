@@ -194,7 +194,7 @@ async def checkout_expired(h: Handling) -> Outcome:
         select(Payment.id).where(Payment.app == row.app, Payment.order_id == row.order_id)
     )
     if paid is None:
-        await app.orders.canceled(h.session, row.order_id)
+        await app.orders.canceled(h.session, row.order_id, h.at)
     return None
 
 

@@ -50,6 +50,9 @@ class SandboxProvider:
     async def portal_url(self, customer_id: str, return_url: str) -> str:
         return f"{self._public}/sandbox/portal/{self.portal_token(customer_id)}"
 
+    async def expire_checkout(self, checkout_id: str) -> None:
+        """Nothing to tell: the sandbox's page reads the checkout's state from our table."""
+
     async def change_price(
         self, subscription_id: str, price_id: str, *, prorate: bool
     ) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appfleet.core.database import after_commit, insert
+from appfleet.core.database import insert
 from appfleet.core.registry import AppContext
 from appfleet.platform.billing.errors import (
     AlreadySubscribed,
@@ -34,6 +34,7 @@ from appfleet.platform.billing.schemas import (
 )
 from appfleet.platform.users.models import User
 from appfleet.providers.payments.base import CheckoutRequest, PaymentProvider, PaymentsUnavailable
+from appfleet.runtime.cache import forget_after_commit
 
 FREE = "free"
 # A subscription in these states gives its plan; past_due keeps it while the provider retries.
@@ -137,12 +138,7 @@ async def current_plan(
 def forget_plan(
     session: AsyncSession, billing: Billing, app: AppContext, user_id: uuid.UUID
 ) -> None:
-    key, cache = plan_key(app, user_id), billing.cache
-
-    async def drop() -> None:
-        await cache.delete(key)
-
-    after_commit(session, drop)
+    forget_after_commit(session, billing.cache, plan_key(app, user_id))
 
 
 async def subscription(
@@ -253,6 +249,35 @@ async def start_checkout(
     )
     session.add(row)
     return _read(row)
+
+
+async def cancel_order(
+    session: AsyncSession, billing: Billing, app: AppContext, user_id: uuid.UUID, order_id: str
+) -> None:
+    """Close the open checkout of an order (so it can no longer be paid) and let the app
+    release the order. An order with no open checkout is released as it is."""
+    open_checkout = await session.scalar(
+        select(CheckoutSession)
+        .where(
+            CheckoutSession.app == app.name,
+            CheckoutSession.user_id == user_id,
+            CheckoutSession.order_id == order_id,
+            CheckoutSession.status == "open",
+        )
+        .with_for_update()
+    )
+    if open_checkout is not None:
+        provider = _provider(billing)
+        try:
+            await provider.expire_checkout(open_checkout.provider_session_id)
+        except PaymentsUnavailable as exc:
+            raise BillingUnavailable(
+                "The checkout could not be closed (it may just have been paid)",
+                details={"reason": str(exc)},
+            ) from exc
+        open_checkout.status = "expired"
+    if app.orders is not None and app.orders.canceled is not None:
+        await app.orders.canceled(session, order_id, billing.clock.now())
 
 
 def _read(row: CheckoutSession) -> CheckoutRead:

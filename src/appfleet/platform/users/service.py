@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,14 +48,19 @@ def update_profile(user: User, membership: Membership, change: UserUpdate, clock
         if value is not None:
             setattr(user, field, value)
     if change.preferences is not None:
-        merged = dict(membership.preferences)
-        for key, value in change.preferences.items():
-            if value is None:
-                merged.pop(key, None)
-            else:
-                merged[key] = value
-        membership.preferences = merged  # a new dict, so the JSON column sees the change
+        merge_preferences(membership, change.preferences)
     user.updated_at = clock.now()
+
+
+def merge_preferences(membership: Membership, change: dict[str, Any]) -> None:
+    """Merge `change` into the app's preferences for the user; a None value removes a key."""
+    merged = dict(membership.preferences)
+    for key, value in change.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    membership.preferences = merged  # a new dict, so the JSON column sees the change
 
 
 PROFILE_TTL_S = 300  # seed 000: cache:user for 5 minutes

@@ -42,6 +42,11 @@ class PaymentProvider(Protocol):
 
     async def portal_url(self, customer_id: str, return_url: str) -> str: ...
 
+    async def expire_checkout(self, checkout_id: str) -> None:
+        """Close an open checkout so it can no longer be paid (PaymentsUnavailable if it was
+        paid already, or the provider cannot be reached)."""
+        ...
+
     async def change_price(
         self, subscription_id: str, price_id: str, *, prorate: bool
     ) -> dict[str, Any]:

@@ -124,6 +124,11 @@ class StripeProvider:
         portal = await self._call(self._client.v1.billing_portal.sessions.create_async, params)
         return str(portal["url"])
 
+    async def expire_checkout(self, checkout_id: str) -> None:
+        await self._call(
+            lambda p: self._client.v1.checkout.sessions.expire_async(checkout_id, p), {}
+        )
+
     async def change_price(
         self, subscription_id: str, price_id: str, *, prorate: bool
     ) -> dict[str, Any]:

@@ -37,11 +37,11 @@ from appfleet.apps.corpfinity.service._common import (
     stats_key,
     streak_key,
 )
-from appfleet.apps.corpfinity.streaks import StreakState
-from appfleet.core.clock import zone
+from appfleet.core.clock import plausible, zone
 from appfleet.core.database import Database, insert_for, unit_of_work
 from appfleet.core.errors import NotFound, ValidationFailed
 from appfleet.core.pagination import CursorParams, cursor_page, keyset_page
+from appfleet.core.streaks import StreakState
 from appfleet.providers.ai.base import ChatMessage, TextRequest
 
 CATALOG_FIELDS = (
@@ -60,14 +60,14 @@ CATALOG_FIELDS = (
 
 async def catalog(
     session: AsyncSession, rt: Runtime, category: str | None, energy: str | None
-) -> tuple[bytes, str]:
-    """The catalog as JSON and its ETag, from the hour-long cache when it has them."""
+) -> bytes:
+    """The catalog as JSON, from the hour-long cache when it has it."""
     key = f"{CATALOG_PREFIX}{category or '*'}:{energy or '*'}"
     if (hit := await rt.cache.get(key)) is None:
         rows = await CatalogRepository(session).active(category, energy)
         hit = orjson.dumps([ChallengeRead.model_validate(r).model_dump() for r in rows])
         await rt.cache.set(key, hit, CATALOG_TTL_S)
-    return hit, f'"{hashlib.sha256(hit).hexdigest()[:32]}"'
+    return hit
 
 
 # Completing
@@ -78,12 +78,7 @@ def _when(body: CompletionCreate, rt: Runtime, member: Member) -> datetime:
     else ours: a phone's clock decides neither the future nor a streak from last month."""
     now = rt.clock.now()
     window = timedelta(hours=rt.options(member.app).backdate_hours)
-    claimed = body.completed_at
-    if claimed is None or claimed.tzinfo is None:
-        return now
-    if claimed > now + timedelta(minutes=2) or claimed < now - window:
-        return now
-    return min(claimed, now)
+    return plausible(body.completed_at, now, window) or now
 
 
 _index: tuple[bytes, dict[str, dict[str, Any]]] | None = None
@@ -92,7 +87,7 @@ _index: tuple[bytes, dict[str, dict[str, Any]]] | None = None
 async def catalog_entry(session: AsyncSession, rt: Runtime, challenge_id: str) -> dict[str, Any]:
     """One active catalog challenge, from the cached catalog (parsed once per cached copy)."""
     global _index
-    raw, _ = await catalog(session, rt, None, None)
+    raw = await catalog(session, rt, None, None)
     if _index is None or _index[0] is not raw:
         _index = (raw, {item["id"]: item for item in orjson.loads(raw)})
     found = _index[1].get(challenge_id)

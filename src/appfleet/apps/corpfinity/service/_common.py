@@ -11,11 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.apps.corpfinity.options import CorpfinityOptions
 from appfleet.core.clock import Clock, local_date
-from appfleet.core.database import after_commit
 from appfleet.core.registry import AppContext
 from appfleet.platform.ai.service import AiService
 from appfleet.runtime.analytics import Analytics
-from appfleet.runtime.cache import Cache
+from appfleet.runtime.cache import Cache, forget_after_commit
 
 STREAK_TTL_S = 60
 ACHIEVEMENTS_TTL_S = 600
@@ -75,8 +74,4 @@ HISTORY_CACHED_LIMITS = (20, 50)  # the page sizes apps ask for; others are not 
 
 def forget(session: AsyncSession, cache: Cache, *keys: str) -> None:
     """Drop cached values once the change that makes them stale has committed."""
-
-    async def drop() -> None:
-        await cache.delete(*keys)
-
-    after_commit(session, drop)
+    forget_after_commit(session, cache, *keys)

@@ -18,7 +18,7 @@ from appfleet.apps.corpfinity.schemas import (
     check_days,
 )
 from appfleet.apps.corpfinity.service._common import Member, Runtime
-from appfleet.core.clock import at_local_time, local_date
+from appfleet.core.clock import next_local_time_on
 from appfleet.core.errors import NotFound, ValidationFailed
 from appfleet.core.registry import AppContext
 from appfleet.platform.notifications import service as notifications
@@ -29,14 +29,17 @@ WEEKDAYS, WEEKENDS = frozenset(range(5)), frozenset({5, 6})
 STALE_AFTER = timedelta(hours=1)  # a reminder missed by longer (workers down) is skipped
 
 
-def fires_on(reminder: Reminder, weekday: int) -> bool:
+ALL_DAYS = frozenset(range(7))
+
+
+def days_of(reminder: Reminder) -> frozenset[int]:
     if reminder.frequency == "weekdays":
-        return weekday in WEEKDAYS
+        return WEEKDAYS
     if reminder.frequency == "weekends":
-        return weekday in WEEKENDS
+        return WEEKENDS
     if reminder.frequency == "custom":
-        return weekday in set(reminder.custom_days)
-    return True
+        return frozenset(reminder.custom_days)
+    return ALL_DAYS
 
 
 def next_fire(reminder: Reminder, after: datetime, timezone: str) -> datetime | None:
@@ -44,15 +47,7 @@ def next_fire(reminder: Reminder, after: datetime, timezone: str) -> datetime | 
     if not reminder.enabled:
         return None
     wall = time(reminder.time_hour, reminder.time_minute)
-    day = local_date(after, timezone)
-    for offset in range(9):
-        candidate = day + timedelta(days=offset)
-        if not fires_on(reminder, candidate.weekday()):
-            continue
-        moment = at_local_time(candidate, wall, timezone)
-        if moment > after:
-            return moment
-    return None
+    return next_local_time_on(after, wall, timezone, days_of(reminder))
 
 
 async def listing(session: AsyncSession, member: Member) -> list[ReminderRead]:

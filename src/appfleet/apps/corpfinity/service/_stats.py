@@ -12,7 +12,7 @@ from appfleet.apps.corpfinity.models import Completion
 from appfleet.apps.corpfinity.repository import UserData
 from appfleet.apps.corpfinity.schemas import DayCount, StatsRead
 from appfleet.apps.corpfinity.service._common import STATS_TTL_S, Member, Runtime, stats_key
-from appfleet.apps.corpfinity.streaks import StreakState, alive
+from appfleet.core.streaks import StreakState, alive
 
 MOOD_SCORE = {"great": 5, "good": 4, "okay": 3, "tired": 2, "low": 2, "stressed": 1}
 

@@ -23,8 +23,8 @@ from appfleet.apps.corpfinity.service._common import (
     stats_key,
     streak_key,
 )
-from appfleet.apps.corpfinity.streaks import StreakState, alive, recompute
 from appfleet.core.database import insert_for
+from appfleet.core.streaks import StreakState, alive, recompute
 
 P = Progress.__table__.c
 

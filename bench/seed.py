@@ -1,0 +1,99 @@
+"""Data some scenarios need in bulk, written straight into the bench server's database (a
+hundred thousand scores through the API would take minutes of a bench run)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, insert, select
+
+from appfleet.apps.lowkeymode.models import BoardEntry, Profile, QuietScore
+from appfleet.apps.lowkeymode.service._common import ALL_TIME, day_period, week_period
+from appfleet.core.database import Database, unit_of_work
+from appfleet.core.settings import DatabaseSettings
+from appfleet.platform.users.models import User
+
+BOARD_USERS = 5_000
+SCORES_EACH = 20  # 100,000 scores
+_BATCH = 2_000
+
+
+def _people(now: datetime) -> tuple[list[dict[str, object]], ...]:
+    rng = random.Random(2026)
+    users, profiles, scores = [], [], []
+    board: dict[tuple[str, uuid.UUID], list[int]] = {}
+    for n in range(BOARD_USERS):
+        user_id = uuid.UUID(int=rng.getrandbits(128))
+        users.append(
+            {
+                "id": user_id,
+                "identity_group": "shared",
+                "name": f"Bench {n}",
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        name = f"Bench Sitter {n}"
+        profiles.append(
+            {
+                "user_id": user_id,
+                "pseudonym": name,
+                "pseudonym_key": name.lower(),
+                "listed": True,
+                "ambassador": False,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        for _ in range(SCORES_EACH):
+            at = now - timedelta(seconds=rng.randrange(7 * 86_400))
+            level = rng.randrange(15, 90)
+            scores.append(
+                {
+                    "id": uuid.UUID(int=rng.getrandbits(128)),
+                    "user_id": user_id,
+                    "db_level": level,
+                    "recorded_at": at,
+                    "created_at": now,
+                }
+            )
+            for period in (ALL_TIME, day_period(at), week_period(at)):
+                board.setdefault((period, user_id), []).append(level)
+    entries = [
+        {
+            "period": period,
+            "user_id": user_id,
+            "sessions": len(levels),
+            "total_db": sum(levels),
+            "mean_db": sum(levels) / len(levels),
+            "best_db": min(levels),
+            "updated_at": now,
+        }
+        for (period, user_id), levels in board.items()
+    ]
+    return users, profiles, scores, entries
+
+
+async def _seed_board(url: str) -> None:
+    db = Database(url, DatabaseSettings(statement_timeout_ms=0))  # a bulk load, not a request
+    try:
+        async with unit_of_work(db) as session:
+            # A previous run's sitters go first: their day and week would be over by now.
+            earlier = select(Profile.user_id).where(Profile.pseudonym.like("Bench Sitter %"))
+            await session.execute(delete(User).where(User.id.in_(earlier)))
+            now = datetime.now(UTC)
+            for model, rows in zip(
+                (User, Profile, QuietScore, BoardEntry), _people(now), strict=True
+            ):
+                for start in range(0, len(rows), _BATCH):
+                    await session.execute(insert(model.__table__), rows[start : start + _BATCH])
+    finally:
+        await db.dispose()
+
+
+def seed_board(database_url: str) -> None:
+    """5,000 listed sitters with 20 scores each over the last seven days."""
+    asyncio.run(_seed_board(database_url))

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from appfleet.core.database import Base
+
+USER_FK = "user_account.id"
+GOAL_FK = "fitnudge_goal.id"
+
+
+class Goal(Base):
+    """A fitness goal, e.g. "Gym 3x/week" (seed 001's goals)."""
+
+    __tablename__ = "fitnudge_goal"
+    __table_args__ = (
+        CheckConstraint("frequency >= 1 AND frequency <= 7", name="frequency_per_week"),
+        Index("ix_fitnudge_goal_user_active", "user_id", "active", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(USER_FK, ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(100))
+    frequency: Mapped[int]  # times per week
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Checkin(Base):
+    """The answer to "Did you go today?" for one goal and one local day (seed 001)."""
+
+    __tablename__ = "fitnudge_checkin"
+    __table_args__ = (
+        UniqueConstraint("goal_id", "day"),
+        CheckConstraint("status IN ('done', 'skipped', 'missed')", name="status_known"),
+        Index("ix_fitnudge_checkin_user_day", "user_id", "day"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    goal_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(GOAL_FK, ondelete="CASCADE"))
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(USER_FK, ondelete="CASCADE"))
+    day: Mapped[date]
+    status: Mapped[str] = mapped_column(String(10))
+    reflection: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Motivation(Base):
+    """A generated motivational message (seed 001's motivations), and its voice if made."""
+
+    __tablename__ = "fitnudge_motivation"
+    __table_args__ = (Index("ix_fitnudge_motivation_user_created", "user_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(USER_FK, ondelete="CASCADE"))
+    goal_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(GOAL_FK, ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(String(2000))
+    tone: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(20))  # provider, cache, fallback_cache, local
+    audio_key: Mapped[str | None] = mapped_column(String(400))
+    created_at: Mapped[datetime]
+
+
+class MotivationSchedule(Base):
+    """A daily motivation push at a local time on chosen weekdays (seed 001's reminders).
+    `next_at` is the next firing in UTC, recomputed after each one (DST included)."""
+
+    __tablename__ = "fitnudge_schedule"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(USER_FK, ondelete="CASCADE"))
+    goal_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(GOAL_FK, ondelete="CASCADE"))
+    hour: Mapped[int]
+    minute: Mapped[int]
+    days: Mapped[list[int]] = mapped_column(JSON)  # 0 = Monday
+    tone: Mapped[str] = mapped_column(String(20))
+    next_at: Mapped[datetime | None] = mapped_column(index=True)
+    last_sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]

@@ -1,0 +1,172 @@
+"""FitNudge's API (seed 001): goals, daily check-ins, AI motivation and its voice, motivation
+schedules. Sign-in, plans and payments, pushes and uploads come from the platform."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from appfleet.apps.fitnudge.deps import AthleteDep, CoachDep, OwnedGoal
+from appfleet.apps.fitnudge.schemas import (
+    CheckinCreate,
+    CheckinRead,
+    GoalCreate,
+    GoalRead,
+    GoalUpdate,
+    MotivationCreate,
+    MotivationRead,
+    ScheduleCreate,
+    ScheduleRead,
+    TodayItem,
+    VoiceRead,
+    VoiceRequest,
+)
+from appfleet.apps.fitnudge.service import checkins, goals, motivation, schedules
+from appfleet.core.deps import CurrentApp, DatabaseDep, DbSession
+from appfleet.core.routing import app_router
+from appfleet.platform.auth.deps import CurrentMember, per_user
+from appfleet.platform.billing.deps import CurrentPlan, require_plan
+
+AI_LIMIT = [per_user("ai")]  # 10 an hour per user (seed 001)
+
+
+def router() -> APIRouter:
+    api = app_router()
+
+    @api.post("/goals", status_code=201, tags=["goals"])
+    async def create_goal(
+        body: GoalCreate,
+        member: CurrentMember,
+        session: DbSession,
+        coach: CoachDep,
+        app: CurrentApp,
+        plan: CurrentPlan,
+    ) -> GoalRead:
+        """A new goal. The free plan keeps one active goal; Pro and Coach+ any number."""
+        return await goals.create(session, coach, app, plan, member.user, body)
+
+    @api.get("/goals", tags=["goals"])
+    async def list_goals(
+        member: CurrentMember,
+        session: DbSession,
+        coach: CoachDep,
+        active: Annotated[bool | None, Query(description="Only active or paused ones.")] = None,
+    ) -> list[GoalRead]:
+        """Your goals with their streaks and this week's progress."""
+        return await goals.listing(session, coach, member.user, active)
+
+    @api.get("/goals/{goal_id}", tags=["goals"])
+    async def read_goal(
+        goal: OwnedGoal, member: CurrentMember, session: DbSession, coach: CoachDep
+    ) -> GoalRead:
+        return await goals.read_one(session, coach, member.user, goal)
+
+    @api.patch("/goals/{goal_id}", tags=["goals"])
+    async def update_goal(
+        body: GoalUpdate,
+        goal: OwnedGoal,
+        member: CurrentMember,
+        session: DbSession,
+        coach: CoachDep,
+        app: CurrentApp,
+        plan: CurrentPlan,
+    ) -> GoalRead:
+        """Rename, change the frequency, pause or resume (resuming counts against the plan)."""
+        return await goals.update(session, coach, app, plan, member.user, goal, body)
+
+    @api.delete("/goals/{goal_id}", status_code=204, tags=["goals"])
+    async def delete_goal(goal: OwnedGoal, session: DbSession) -> Response:
+        """Delete a goal with its check-ins, messages and schedules."""
+        await goals.remove(session, goal)
+        return Response(status_code=204)
+
+    @api.post(
+        "/goals/{goal_id}/checkins",
+        status_code=201,
+        tags=["checkins"],
+        responses={200: {"description": "The day's earlier answer, replaced."}},
+    )
+    async def check_in(
+        body: CheckinCreate,
+        goal: OwnedGoal,
+        member: CurrentMember,
+        session: DbSession,
+        coach: CoachDep,
+        response: Response,
+    ) -> CheckinRead:
+        """Answer "Did you go today?" (or for a day of the past week); a second answer for
+        the same day replaces the first (200)."""
+        checkin, created = await checkins.record(session, coach, member.user, goal, body)
+        if not created:
+            response.status_code = 200
+        return checkin
+
+    @api.get("/goals/{goal_id}/checkins", tags=["checkins"])
+    async def list_checkins(
+        goal: OwnedGoal,
+        member: CurrentMember,
+        session: DbSession,
+        coach: CoachDep,
+        start: Annotated[date | None, Query(alias="from")] = None,
+        end: Annotated[date | None, Query(alias="to")] = None,
+    ) -> list[CheckinRead]:
+        """The goal's check-ins between two local days (the last 30 by default), newest first."""
+        return await checkins.listing(session, coach, member.user, goal, start, end)
+
+    @api.get("/checkins/today", tags=["checkins"])
+    async def today(member: CurrentMember, session: DbSession, coach: CoachDep) -> list[TodayItem]:
+        """Every active goal with today's answer, if given."""
+        return await checkins.today(session, coach, member.user)
+
+    @api.post("/motivation/generate", status_code=201, tags=["motivation"], dependencies=AI_LIMIT)
+    async def generate(
+        body: MotivationCreate,
+        athlete: AthleteDep,
+        db: DatabaseDep,
+        coach: CoachDep,
+        app: CurrentApp,
+    ) -> MotivationRead:
+        """A message for one of your goals from its last three check-ins, in your language
+        and the tone asked for (10 an hour)."""
+        return await motivation.generate(db, coach, app, athlete, body.goal_id, body.tone)
+
+    @api.get("/motivation/latest", tags=["motivation"], dependencies=AI_LIMIT)
+    async def latest(
+        athlete: AthleteDep, db: DatabaseDep, coach: CoachDep, app: CurrentApp
+    ) -> MotivationRead:
+        """What a motivation push opens: a fresh message for the goal it was about."""
+        return await motivation.latest(db, coach, app, athlete)
+
+    @api.post(
+        "/motivation/voice",
+        tags=["motivation"],
+        dependencies=[require_plan("pro"), *AI_LIMIT],
+    )
+    async def voice(
+        body: VoiceRequest, athlete: AthleteDep, db: DatabaseDep, coach: CoachDep, app: CurrentApp
+    ) -> VoiceRead:
+        """One of your messages, spoken (Pro and Coach+)."""
+        return await motivation.voice(db, coach, app, athlete, body.motivation_id)
+
+    @api.post("/motivation/schedule", status_code=201, tags=["motivation"])
+    async def schedule(
+        body: ScheduleCreate, member: CurrentMember, session: DbSession, coach: CoachDep
+    ) -> ScheduleRead:
+        """A motivation push at a local time on the days given (every day by default)."""
+        return await schedules.create(session, coach, member.user, body)
+
+    @api.get("/motivation/schedules", tags=["motivation"])
+    async def list_schedules(member: CurrentMember, session: DbSession) -> list[ScheduleRead]:
+        return await schedules.listing(session, member.user)
+
+    @api.delete("/motivation/schedules/{schedule_id}", status_code=204, tags=["motivation"])
+    async def delete_schedule(
+        schedule_id: uuid.UUID, member: CurrentMember, session: DbSession
+    ) -> Response:
+        await schedules.remove(session, member.user, schedule_id)
+        return Response(status_code=204)
+
+    return api

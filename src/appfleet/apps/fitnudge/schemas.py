@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from datetime import date, datetime
+from datetime import time as Time
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from appfleet.providers.ai.base import Tone
+
+Status = Literal["done", "skipped", "missed"]
+DayName = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+DAY_NAMES: tuple[DayName, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    Field(description="e.g. Gym 3x/week."),
+]
+
+
+class GoalCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title
+    frequency: int = Field(ge=1, le=7, description="Times per week.")
+    active: bool = True
+
+
+class GoalUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    frequency: int | None = Field(None, ge=1, le=7)
+    active: bool | None = None
+
+
+class WeekProgress(BaseModel):
+    starts: date = Field(description="Monday of this week, in your timezone.")
+    done: int
+    target: int = Field(description="The goal's frequency.")
+    met: bool
+
+
+class GoalRead(BaseModel):
+    id: uuid.UUID
+    title: str
+    frequency: int
+    active: bool
+    created_at: datetime
+    streak_days: int = Field(description="Days in a row with a done check-in (alive today).")
+    streak_weeks: int = Field(description="Weeks in a row meeting the frequency.")
+    week: WeekProgress
+
+
+class CheckinCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    date: dt.date | None = Field(None, description="Your local day; today if absent.")
+    status: Status
+    reflection: str | None = Field(None, max_length=1000)
+
+
+class CheckinRead(BaseModel):
+    id: uuid.UUID
+    goal_id: uuid.UUID
+    date: dt.date
+    status: Status
+    reflection: str | None
+    updated_at: datetime
+
+
+class TodayItem(BaseModel):
+    goal: GoalRead
+    checkin: CheckinRead | None = Field(description="Today's answer; null: not asked yet.")
+
+
+class MotivationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    goal_id: uuid.UUID
+    tone: Tone = "friendly"
+
+
+class MotivationRead(BaseModel):
+    id: uuid.UUID
+    goal_id: uuid.UUID
+    text: str
+    tone: str
+    language: str
+    source: str = Field(description="provider, cache, fallback_cache or local.")
+    created_at: datetime
+
+
+class VoiceRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    motivation_id: uuid.UUID
+
+
+class VoiceRead(BaseModel):
+    motivation_id: uuid.UUID
+    text: str
+    audio_url: str | None = Field(description="A time-limited link; null when no voice is up.")
+    content_type: str | None
+
+
+class ScheduleCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    goal_id: uuid.UUID
+    time: Time = Field(description="Local time, HH:MM.")
+    days: list[DayName] = Field(default_factory=lambda: list(DAY_NAMES), min_length=1, max_length=7)
+    tone: Tone = "friendly"
+
+
+class ScheduleRead(BaseModel):
+    id: uuid.UUID
+    goal_id: uuid.UUID
+    time: str
+    days: list[str]
+    tone: str
+    next_at: datetime | None

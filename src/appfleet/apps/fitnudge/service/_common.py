@@ -1,0 +1,42 @@
+"""What FitNudge's services share: the process services they use, the user's local day."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from appfleet.core.clock import Clock, local_date
+from appfleet.core.settings import StorageSettings
+from appfleet.platform.ai.service import AiService
+from appfleet.platform.users.models import User
+from appfleet.providers.storage.base import Storage
+
+APP = "fitnudge"
+
+
+@dataclass(frozen=True, slots=True)
+class Coach:
+    clock: Clock
+    ai: AiService
+    storage: Storage
+    storage_settings: StorageSettings
+    daily_push_limit: int
+
+    def today(self, user: User) -> date:
+        return local_date(self.clock.now(), user.timezone)
+
+
+@dataclass(frozen=True, slots=True)
+class Athlete:
+    """The signed-in user as the AI routes need them, from the cached profile: those routes
+    hold no database transaction while a model or a voice is working."""
+
+    user_id: uuid.UUID
+    name: str
+    language: str
+    timezone: str
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
