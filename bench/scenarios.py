@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import httpx2
 
-from seed import seed_board
+from seed import seed_board, seed_wall
 
 PASSWORD = "bench password 2026"
 
@@ -41,13 +41,13 @@ class Scenario:
         return self.prepare(self, base) if self.prepare else self
 
 
-def _account(base: str, email: str) -> dict[str, str]:
-    """Sign `email` up in corpfinity (or in again, when a previous run left it)."""
+def _account(base: str, email: str, app: str = "corpfinity") -> dict[str, str]:
+    """Sign `email` up in `app` (or in again, when a previous run left it)."""
     payload = {"email": email, "password": PASSWORD, "name": "Bench"}
-    response = httpx2.post(f"{base}/api/v1/corpfinity/auth/register", json=payload, timeout=10)
+    response = httpx2.post(f"{base}/api/v1/{app}/auth/register", json=payload, timeout=10)
     if response.status_code == 409:
         response = httpx2.post(
-            f"{base}/api/v1/corpfinity/auth/login",
+            f"{base}/api/v1/{app}/auth/login",
             json={"email": email, "password": PASSWORD},
             timeout=10,
         )
@@ -98,18 +98,20 @@ def _history(scenario: Scenario, base: str) -> Scenario:
 
 def _board_member(scenario: Scenario, base: str) -> Scenario:
     """A Lowkey Mode user with a few scores of their own, among the seeded sitters."""
-    email, lk = "board@bench.example", f"{base}/api/v1/lowkeymode"
-    payload = {"email": email, "password": PASSWORD, "name": "Bench"}
-    response = httpx2.post(f"{lk}/auth/register", json=payload, timeout=10)
-    if response.status_code == 409:
-        response = httpx2.post(f"{lk}/auth/login", json={"email": email, "password": PASSWORD})
-    response.raise_for_status()
-    auth = {"Authorization": f"Bearer {response.json()['access_token']}"}
+    token = _account(base, "board@bench.example", "lowkeymode")["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
     now = datetime.now(UTC).isoformat()
     for level in (40, 45, 50):
         body = {"db_level": level, "recorded_at": now}
-        httpx2.post(f"{lk}/quiet-score", json=body, headers=auth, timeout=10).raise_for_status()
+        url = f"{base}/api/v1/lowkeymode/quiet-score"
+        httpx2.post(url, json=body, headers=auth, timeout=10).raise_for_status()
     return replace(scenario, headers=auth)
+
+
+def _wall_reader(scenario: Scenario, base: str) -> Scenario:
+    """A FitNudge user reading the first page of the 10,000-post wall."""
+    token = _account(base, "wall@bench.example", "fitnudge")["access_token"]
+    return replace(scenario, headers={"Authorization": f"Bearer {token}"})
 
 
 SCENARIOS: list[Scenario] = [
@@ -136,5 +138,9 @@ SCENARIOS: list[Scenario] = [
         "/api/v1/lowkeymode/leaderboard?period=week&limit=20",
         prepare=_board_member,
         seed=seed_board,
+    ),
+    # The wall's first 20 of 10,000 posts, with like counts and the reader's own likes.
+    Scenario(
+        "fitnudge-feed", "/api/v1/fitnudge/posts?limit=20", prepare=_wall_reader, seed=seed_wall
     ),
 ]

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, insert, select
 
+from appfleet.apps.fitnudge.models import Like, Post
 from appfleet.apps.lowkeymode.models import BoardEntry, Profile, QuietScore
 from appfleet.apps.lowkeymode.service._common import ALL_TIME, day_period, week_period
 from appfleet.core.database import Database, unit_of_work
@@ -97,3 +98,53 @@ async def _seed_board(url: str) -> None:
 def seed_board(database_url: str) -> None:
     """5,000 listed sitters with 20 scores each over the last seven days."""
     asyncio.run(_seed_board(database_url))
+
+
+WALL_POSTS = 10_000
+WALL_AUTHORS = 200
+
+
+async def _seed_wall(url: str) -> None:
+    db = Database(url, DatabaseSettings(statement_timeout_ms=0))
+    try:
+        async with unit_of_work(db) as session:
+            earlier = select(User.id).where(User.name.like("Bench Poster %"))
+            await session.execute(delete(User).where(User.id.in_(earlier)))
+            rng, now = random.Random(2027), datetime.now(UTC)
+            authors = [uuid.UUID(int=rng.getrandbits(128)) for _ in range(WALL_AUTHORS)]
+            users = [
+                {
+                    "id": a,
+                    "identity_group": "fitnudge",
+                    "name": f"Bench Poster {n}",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for n, a in enumerate(authors)
+            ]
+            posts, likes = [], []
+            for n in range(WALL_POSTS):
+                post_id = uuid.UUID(int=rng.getrandbits(128))
+                fans = rng.sample(authors, rng.randrange(0, 8))
+                posts.append(
+                    {
+                        "id": post_id,
+                        "user_id": rng.choice(authors),
+                        "text": f"Workout {n}: {rng.choice(['legs', 'push', 'pull', 'run'])} done",
+                        "like_count": len(fans),
+                        "flag_count": 0,
+                        "status": "visible",
+                        "created_at": now - timedelta(seconds=WALL_POSTS - n),
+                    }
+                )
+                likes += [{"post_id": post_id, "user_id": f, "created_at": now} for f in fans]
+            for model, rows in ((User, users), (Post, posts), (Like, likes)):
+                for start in range(0, len(rows), _BATCH):
+                    await session.execute(insert(model.__table__), rows[start : start + _BATCH])
+    finally:
+        await db.dispose()
+
+
+def seed_wall(database_url: str) -> None:
+    """10,000 posts by 200 people, with up to 7 likes each."""
+    asyncio.run(_seed_wall(database_url))

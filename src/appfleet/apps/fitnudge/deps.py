@@ -18,6 +18,7 @@ def coach_of(request: Request) -> Coach:
     state = request.app.state
     return Coach(
         clock=state.clock,
+        cache=state.cache,
         ai=state.ai,
         storage=state.storage,
         storage_settings=state.settings.storage,

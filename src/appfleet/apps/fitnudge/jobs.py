@@ -11,12 +11,14 @@ from appfleet.core.settings import Settings
 from appfleet.core.tasks import JobContext, Schedule, Task
 from appfleet.platform.ai.service import AiService
 from appfleet.providers.storage.base import Storage
+from appfleet.runtime.cache import Cache
 
 
 async def fire_motivation(context: JobContext, _args: dict[str, Any]) -> None:
     settings = context.resource(Settings)
     coach = Coach(
         clock=context.clock,
+        cache=context.resource(Cache),
         ai=context.resource(AiService),
         storage=context.resource(Storage),
         storage_settings=settings.storage,

@@ -83,3 +83,52 @@ class MotivationSchedule(Base):
     next_at: Mapped[datetime | None] = mapped_column(index=True)
     last_sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+
+
+class Post(Base):
+    """A post on the social wall (seed 001's posts), with an optional picture or voice note
+    (an upload's storage key). Likes and flags are counted on the row."""
+
+    __tablename__ = "fitnudge_post"
+    __table_args__ = (
+        # The feed: visible posts newest first, read straight off the index.
+        Index("ix_fitnudge_post_feed", "status", "created_at", "id"),
+        Index("ix_fitnudge_post_user", "user_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(USER_FK, ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(String(2000))
+    attachment_key: Mapped[str | None] = mapped_column(String(400))
+    attachment_kind: Mapped[str | None] = mapped_column(String(10))  # image | voice
+    like_count: Mapped[int] = mapped_column(default=0)
+    flag_count: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(10), default="visible")  # visible | removed
+    created_at: Mapped[datetime]
+
+
+class Like(Base):
+    __tablename__ = "fitnudge_like"
+
+    post_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("fitnudge_post.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey(USER_FK, ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime]
+
+
+class Flag(Base):
+    """A report of a post for moderation: one per person and post."""
+
+    __tablename__ = "fitnudge_flag"
+
+    post_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("fitnudge_post.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey(USER_FK, ondelete="CASCADE"), primary_key=True
+    )
+    reason: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime]

@@ -1,5 +1,6 @@
 """FitNudge's API (seed 001): goals, daily check-ins, AI motivation and its voice, motivation
-schedules. Sign-in, plans and payments, pushes and uploads come from the platform."""
+schedules, the social wall. Sign-in, plans and payments, pushes and uploads come from the
+platform."""
 
 from __future__ import annotations
 
@@ -13,21 +14,28 @@ from appfleet.apps.fitnudge.deps import AthleteDep, CoachDep, OwnedGoal
 from appfleet.apps.fitnudge.schemas import (
     CheckinCreate,
     CheckinRead,
+    FlagCreate,
+    FlagRead,
     GoalCreate,
     GoalRead,
     GoalUpdate,
+    LikeRead,
     MotivationCreate,
     MotivationRead,
+    PostCreate,
+    PostPage,
+    PostRead,
     ScheduleCreate,
     ScheduleRead,
     TodayItem,
     VoiceRead,
     VoiceRequest,
 )
-from appfleet.apps.fitnudge.service import checkins, goals, motivation, schedules
+from appfleet.apps.fitnudge.service import checkins, goals, motivation, schedules, wall
 from appfleet.core.deps import CurrentApp, DatabaseDep, DbSession
+from appfleet.core.pagination import CursorPaging
 from appfleet.core.routing import app_router
-from appfleet.platform.auth.deps import CurrentMember, per_user
+from appfleet.platform.auth.deps import CurrentClaims, CurrentMember, per_user
 from appfleet.platform.billing.deps import CurrentPlan, require_plan
 
 AI_LIMIT = [per_user("ai")]  # 10 an hour per user (seed 001)
@@ -168,5 +176,64 @@ def router() -> APIRouter:
     ) -> Response:
         await schedules.remove(session, member.user, schedule_id)
         return Response(status_code=204)
+
+    @api.post("/posts", status_code=201, tags=["wall"], response_model=PostRead)
+    async def create_post(
+        body: PostCreate,
+        member: CurrentMember,
+        session: DbSession,
+        coach: CoachDep,
+        app: CurrentApp,
+    ) -> Response:
+        """Post on the wall (text up to 2,000 characters, optionally a picture or voice note)."""
+        raw = await wall.create(session, coach, app.name, member.user, body)
+        return Response(raw, status_code=201, media_type="application/json")
+
+    @api.get("/posts", tags=["wall"], response_model=PostPage)
+    async def list_posts(
+        claims: CurrentClaims, db: DatabaseDep, coach: CoachDep, paging: CursorPaging
+    ) -> Response:
+        """The wall, newest first, with like counts and whether you liked each post."""
+        body = await wall.feed(db, coach, claims.user_id, paging)
+        return Response(body, media_type="application/json")
+
+    @api.delete("/posts/{post_id}", status_code=204, tags=["wall"])
+    async def delete_post(
+        post_id: uuid.UUID, claims: CurrentClaims, session: DbSession, coach: CoachDep
+    ) -> Response:
+        """Delete one of your posts."""
+        await wall.remove(session, coach, claims.user_id, post_id)
+        return Response(status_code=204)
+
+    @api.post("/posts/{post_id}/like", tags=["wall"])
+    async def like_post(
+        post_id: uuid.UUID, claims: CurrentClaims, session: DbSession, coach: CoachDep
+    ) -> LikeRead:
+        """Like a post (liking it again changes nothing)."""
+        return LikeRead.model_validate(
+            await wall.like(session, coach, claims.user_id, post_id, on=True)
+        )
+
+    @api.delete("/posts/{post_id}/like", tags=["wall"])
+    async def unlike_post(
+        post_id: uuid.UUID, claims: CurrentClaims, session: DbSession, coach: CoachDep
+    ) -> LikeRead:
+        """Take your like back (idempotent too)."""
+        return LikeRead.model_validate(
+            await wall.like(session, coach, claims.user_id, post_id, on=False)
+        )
+
+    @api.post("/posts/{post_id}/flag", tags=["wall"])
+    async def flag_post(
+        post_id: uuid.UUID,
+        body: FlagCreate,
+        claims: CurrentClaims,
+        session: DbSession,
+        coach: CoachDep,
+    ) -> FlagRead:
+        """Report a post for moderation, with a reason."""
+        return FlagRead.model_validate(
+            await wall.flag(session, coach, claims.user_id, post_id, body)
+        )
 
     return api

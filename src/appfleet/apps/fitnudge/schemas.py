@@ -124,3 +124,54 @@ class ScheduleRead(BaseModel):
     days: list[str]
     tone: str
     next_at: datetime | None
+
+
+class PostCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=2000, description="Stored exactly as written.")
+    upload_id: uuid.UUID | None = Field(
+        None, description="A completed upload of yours (purpose post_image or voice)."
+    )
+
+
+class Author(BaseModel):
+    id: uuid.UUID
+    name: str
+
+
+class Attachment(BaseModel):
+    kind: Literal["image", "voice"]
+    url: str = Field(description="A time-limited link.")
+
+
+class PostRead(BaseModel):
+    id: uuid.UUID
+    author: Author
+    text: str
+    attachment: Attachment | None
+    like_count: int
+    liked_by_me: bool
+    created_at: datetime
+
+
+class PostPage(BaseModel):
+    items: list[PostRead]
+    next_cursor: str | None
+
+
+class LikeRead(BaseModel):
+    post_id: uuid.UUID
+    liked: bool
+    like_count: int
+
+
+class FlagCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class FlagRead(BaseModel):
+    post_id: uuid.UUID
+    flagged: bool

@@ -11,6 +11,7 @@ from appfleet.core.settings import StorageSettings
 from appfleet.platform.ai.service import AiService
 from appfleet.platform.users.models import User
 from appfleet.providers.storage.base import Storage
+from appfleet.runtime.cache import Cache
 
 APP = "fitnudge"
 
@@ -18,6 +19,7 @@ APP = "fitnudge"
 @dataclass(frozen=True, slots=True)
 class Coach:
     clock: Clock
+    cache: Cache
     ai: AiService
     storage: Storage
     storage_settings: StorageSettings

@@ -9,7 +9,15 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appfleet.apps.fitnudge.models import Checkin, Goal, Motivation, MotivationSchedule
+from appfleet.apps.fitnudge.models import (
+    Checkin,
+    Flag,
+    Goal,
+    Like,
+    Motivation,
+    MotivationSchedule,
+    Post,
+)
 
 
 async def export_data(session: AsyncSession, user_id: uuid.UUID) -> dict[str, Any]:
@@ -25,7 +33,15 @@ async def export_data(session: AsyncSession, user_id: uuid.UUID) -> dict[str, An
     schedules = await session.scalars(
         select(MotivationSchedule).where(MotivationSchedule.user_id == user_id)
     )
+    posts = await session.scalars(
+        select(Post).where(Post.user_id == user_id).order_by(Post.created_at)
+    )
+    liked = await session.scalars(select(Like.post_id).where(Like.user_id == user_id))
     return {
+        "posts": [
+            {"id": str(p.id), "text": p.text, "created_at": p.created_at.isoformat()} for p in posts
+        ],
+        "liked_posts": [str(post_id) for post_id in liked],
         "goals": [
             {
                 "id": str(g.id),
@@ -62,5 +78,6 @@ async def export_data(session: AsyncSession, user_id: uuid.UUID) -> dict[str, An
 
 
 async def erase_data(session: AsyncSession, user_id: uuid.UUID) -> None:
-    for model in (MotivationSchedule, Motivation, Checkin, Goal):
+    # Others' likes and flags of the user's posts go with the posts (ON DELETE CASCADE).
+    for model in (Flag, Like, Post, MotivationSchedule, Motivation, Checkin, Goal):
         await session.execute(delete(model).where(model.user_id == user_id))
