@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 import httpx2
 
-from seed import seed_board, seed_wall
+from seed import seed_board, seed_search, seed_wall
 
 PASSWORD = "bench password 2026"
 
@@ -142,5 +142,12 @@ SCENARIOS: list[Scenario] = [
     # The wall's first 20 of 10,000 posts, with like counts and the reader's own likes.
     Scenario(
         "fitnudge-feed", "/api/v1/fitnudge/posts?limit=20", prepare=_wall_reader, seed=seed_wall
+    ),
+    # Two words, the last as a prefix, over 100,000 posts (the wall's and 90,000 more).
+    Scenario(
+        "fitnudge-search",
+        "/api/v1/fitnudge/search/posts?q=leg%20da",
+        prepare=_wall_reader,
+        seed=seed_search,
     ),
 ]

@@ -148,3 +148,58 @@ async def _seed_wall(url: str) -> None:
 def seed_wall(database_url: str) -> None:
     """10,000 posts by 200 people, with up to 7 likes each."""
     asyncio.run(_seed_wall(database_url))
+
+
+SEARCH_POSTS = 90_000  # with the wall's 10,000: a hundred thousand
+_VOCABULARY = (
+    "leg day push pull run sprint squat deadlift bench press row curl plank yoga stretch "
+    "mobility cardio hiit cycle swim walk hike climb box kettlebell rope jump lunge burpee "
+    "morning evening tired strong sore happy proud slow fast heavy light new record rest "
+    "recovery protein coffee friends gym park track trail pool home outside rain sun cold "
+    "warm minutes miles reps sets week goal streak coach music podcast shoes knee back core"
+).split()
+
+
+async def _seed_search(url: str) -> None:
+    db = Database(url, DatabaseSettings(statement_timeout_ms=0))
+    try:
+        async with unit_of_work(db) as session:
+            earlier = select(User.id).where(User.name.like("Bench Searcher %"))
+            await session.execute(delete(User).where(User.id.in_(earlier)))
+            rng, now = random.Random(2028), datetime.now(UTC)
+            authors = [uuid.UUID(int=rng.getrandbits(128)) for _ in range(500)]
+            users = [
+                {
+                    "id": a,
+                    "identity_group": "fitnudge",
+                    "name": f"Bench Searcher {n}",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for n, a in enumerate(authors)
+            ]
+            posts = [
+                {
+                    "id": uuid.UUID(int=rng.getrandbits(128)),
+                    "user_id": rng.choice(authors),
+                    "text": " ".join(rng.choices(_VOCABULARY, k=rng.randrange(6, 16))),
+                    "like_count": rng.randrange(0, 40),
+                    "flag_count": 0,
+                    "status": "visible",
+                    "created_at": now - timedelta(minutes=rng.randrange(0, 90 * 24 * 60)),
+                }
+                for _ in range(SEARCH_POSTS)
+            ]
+            for model, rows in ((User, users), (Post, posts)):
+                for start in range(0, len(rows), _BATCH):
+                    await session.execute(insert(model.__table__), rows[start : start + _BATCH])
+        if url.startswith("postgresql"):
+            async with db.engine.connect() as connection:
+                await connection.exec_driver_sql("ANALYZE fitnudge_post")
+    finally:
+        await db.dispose()
+
+
+def seed_search(database_url: str) -> None:
+    """90,000 more posts (a hundred thousand with the wall's) of workout words, over 90 days."""
+    asyncio.run(_seed_search(database_url))

@@ -2,6 +2,11 @@
 
 from appfleet.apps.corpfinity import models as corpfinity_models
 from appfleet.apps.fitnudge import models as fitnudge_models
+from appfleet.apps.fitnudge.models import (
+    FULL_TEXT_COLUMNS,
+    FULL_TEXT_INDEXES,
+    FULL_TEXT_TABLE_PREFIX,
+)
 from appfleet.apps.healthindex import models as healthindex_models
 from appfleet.apps.lowkeymode import models as lowkeymode_models
 from appfleet.core.database import Base
@@ -24,6 +29,9 @@ from appfleet.runtime.jobs import models as job_models
 metadata = Base.metadata
 
 __all__ = [
+    "FULL_TEXT_COLUMNS",
+    "FULL_TEXT_INDEXES",
+    "FULL_TEXT_TABLE_PREFIX",
     "ai_models",
     "analytics_models",
     "audit_models",

@@ -132,3 +132,24 @@ class Flag(Base):
     )
     reason: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime]
+
+
+class SearchTerm(Base):
+    """How often a search term was searched and its results clicked (seed 001's search
+    analytics): the popular terms suggestions come from."""
+
+    __tablename__ = "fitnudge_search_term"
+    __table_args__ = (Index("ix_fitnudge_search_term_popular", "searches"),)
+
+    term: Mapped[str] = mapped_column(String(100), primary_key=True)
+    searches: Mapped[int] = mapped_column(default=0)
+    clicks: Mapped[int] = mapped_column(default=0)
+    last_at: Mapped[datetime]
+
+
+# Full-text search objects built by migration 0018 for one engine each, outside the models:
+# PostgreSQL's generated tsvector column and its GIN index, SQLite's FTS5 table (and the
+# shadow tables FTS5 keeps beside it).
+FULL_TEXT_TABLE_PREFIX = "fitnudge_post_fts"
+FULL_TEXT_COLUMNS = {("fitnudge_post", "search")}
+FULL_TEXT_INDEXES = {"ix_fitnudge_post_search"}

@@ -1,5 +1,5 @@
 """FitNudge's API (seed 001): goals, daily check-ins, AI motivation and its voice, motivation
-schedules, the social wall. Sign-in, plans and payments, pushes and uploads come from the
+schedules, the social wall, search. Sign-in, plans and payments, pushes and uploads come from the
 platform."""
 
 from __future__ import annotations
@@ -17,28 +17,39 @@ from appfleet.apps.fitnudge.schemas import (
     FlagCreate,
     FlagRead,
     GoalCreate,
+    GoalHit,
     GoalRead,
     GoalUpdate,
     LikeRead,
     MotivationCreate,
     MotivationRead,
     PostCreate,
+    PostHit,
     PostPage,
     PostRead,
     ScheduleCreate,
     ScheduleRead,
+    SearchClick,
+    SearchPage,
+    Suggestion,
     TodayItem,
+    UserHit,
     VoiceRead,
     VoiceRequest,
 )
-from appfleet.apps.fitnudge.service import checkins, goals, motivation, schedules, wall
+from appfleet.apps.fitnudge.service import checkins, goals, motivation, schedules, search, wall
+from appfleet.apps.fitnudge.service._search import MAX_PAGE
 from appfleet.core.deps import CurrentApp, DatabaseDep, DbSession
 from appfleet.core.pagination import CursorPaging
 from appfleet.core.routing import app_router
 from appfleet.platform.auth.deps import CurrentClaims, CurrentMember, per_user
 from appfleet.platform.billing.deps import CurrentPlan, require_plan
 
-AI_LIMIT = [per_user("ai")]  # 10 an hour per user (seed 001)
+AI_LIMIT = [per_user("ai")]
+SearchText = Annotated[str, Query(min_length=1, max_length=100, description="Words to find.")]
+PageNumber = Annotated[
+    int, Query(ge=1, le=MAX_PAGE, description="20 results a page.")
+]  # 10 an hour per user (seed 001)
 
 
 def router() -> APIRouter:
@@ -235,5 +246,51 @@ def router() -> APIRouter:
         return FlagRead.model_validate(
             await wall.flag(session, coach, claims.user_id, post_id, body)
         )
+
+    @api.get("/search/posts", tags=["search"], response_model=SearchPage[PostHit])
+    async def search_posts(
+        q: SearchText, claims: CurrentClaims, db: DatabaseDep, coach: CoachDep, page: PageNumber = 1
+    ) -> Response:
+        """Posts by full text, ranked by relevance, exact phrase, recency and likes."""
+        found = await search.posts(db, coach, claims.user_id, q, page)
+        return Response(wall.safe_json(found), media_type="application/json")
+
+    @api.get("/search/goals", tags=["search"], response_model=SearchPage[GoalHit])
+    async def search_goals(
+        q: SearchText, claims: CurrentClaims, db: DatabaseDep, coach: CoachDep, page: PageNumber = 1
+    ) -> Response:
+        """Your own goals by title."""
+        found = await search.goals(db, coach, claims.user_id, q, page)
+        return Response(wall.safe_json(found), media_type="application/json")
+
+    @api.get("/search/users", tags=["search"], response_model=SearchPage[UserHit])
+    async def search_users(
+        q: SearchText,
+        claims: CurrentClaims,
+        db: DatabaseDep,
+        coach: CoachDep,
+        app: CurrentApp,
+        page: PageNumber = 1,
+    ) -> Response:
+        """FitNudge's people by name."""
+        found = await search.people(db, coach, app.name, q, page)
+        return Response(wall.safe_json(found), media_type="application/json")
+
+    @api.get("/search/suggestions", tags=["search"], response_model=list[Suggestion])
+    async def suggest(
+        q: SearchText, claims: CurrentClaims, db: DatabaseDep, app: CurrentApp
+    ) -> Response:
+        """Autocomplete from popular searches, people and workout kinds (2 letters or more)."""
+        return Response(
+            wall.safe_json(await search.suggestions(db, app.name, q)), media_type="application/json"
+        )
+
+    @api.post("/search/click", status_code=204, tags=["search"])
+    async def search_click(
+        body: SearchClick, claims: CurrentClaims, db: DatabaseDep, coach: CoachDep
+    ) -> Response:
+        """Record that a result of a search was opened (search analytics)."""
+        await search.click(db, coach, body.q)
+        return Response(status_code=204)
 
     return api

@@ -4,13 +4,14 @@ import datetime as dt
 import uuid
 from datetime import date, datetime
 from datetime import time as Time
-from typing import Annotated, Literal
+from typing import Annotated, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from appfleet.providers.ai.base import Tone
 
 Status = Literal["done", "skipped", "missed"]
+Hit = TypeVar("Hit")
 DayName = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DAY_NAMES: tuple[DayName, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -175,3 +176,45 @@ class FlagCreate(BaseModel):
 class FlagRead(BaseModel):
     post_id: uuid.UUID
     flagged: bool
+
+
+class PostHit(BaseModel):
+    id: uuid.UUID
+    text: str
+    author: Author
+    like_count: int
+    created_at: datetime
+    score: float = Field(description="Relevance, title match, recency and engagement (seed 001).")
+
+
+class GoalHit(BaseModel):
+    id: uuid.UUID
+    title: str
+    frequency: int
+    active: bool
+    score: float
+
+
+class UserHit(BaseModel):
+    id: uuid.UUID
+    name: str
+
+
+class SearchPage(BaseModel, Generic[Hit]):
+    query: str = Field(description="The words searched for (operators are not honoured).")
+    page: int
+    total: int = Field(description="Matches ranked (a very common word: its newest 1,000).")
+    results: list[Hit]
+
+
+class Suggestion(BaseModel):
+    kind: Literal["search", "user", "category"]
+    text: str
+
+
+class SearchClick(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    q: str = Field(min_length=2, max_length=100)
+    result_id: uuid.UUID
+    position: int = Field(ge=0, le=1000)

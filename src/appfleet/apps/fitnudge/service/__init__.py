@@ -5,7 +5,18 @@ from appfleet.apps.fitnudge.service import _goals as goals
 from appfleet.apps.fitnudge.service import _motivation as motivation
 from appfleet.apps.fitnudge.service import _privacy as privacy
 from appfleet.apps.fitnudge.service import _schedules as schedules
+from appfleet.apps.fitnudge.service import _search as search
 from appfleet.apps.fitnudge.service import _wall as wall
 from appfleet.apps.fitnudge.service._common import APP, Coach
 
-__all__ = ["APP", "Coach", "checkins", "goals", "motivation", "privacy", "schedules", "wall"]
+__all__ = [
+    "APP",
+    "Coach",
+    "checkins",
+    "goals",
+    "motivation",
+    "privacy",
+    "schedules",
+    "search",
+    "wall",
+]

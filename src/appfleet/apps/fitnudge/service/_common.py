@@ -14,6 +14,7 @@ from appfleet.providers.storage.base import Storage
 from appfleet.runtime.cache import Cache
 
 APP = "fitnudge"
+SEARCH_PREFIX = "cache:fitnudge:search:"  # + the query's words
 
 
 @dataclass(frozen=True, slots=True)

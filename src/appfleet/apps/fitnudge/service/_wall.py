@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.apps.fitnudge.models import Flag, Like, Post
 from appfleet.apps.fitnudge.schemas import FlagCreate, PostCreate
-from appfleet.apps.fitnudge.service._common import Coach
+from appfleet.apps.fitnudge.service._common import SEARCH_PREFIX, Coach
 from appfleet.core.database import Database, UTCDateTime, insert, unit_of_work
 from appfleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from appfleet.core.pagination import CursorParams, after_cursor, decode_cursor, encode_cursor
@@ -250,6 +250,7 @@ async def remove(
         raise Forbidden("You can only delete your own posts")
     await session.delete(post)
     forget_after_commit(session, coach.cache, prefix=FEED_PREFIX)
+    forget_after_commit(session, coach.cache, prefix=SEARCH_PREFIX)  # rare: a full sweep is fine
 
 
 async def like(
