@@ -36,8 +36,17 @@ from appfleet.apps.fitnudge.schemas import (
     UserHit,
     VoiceRead,
     VoiceRequest,
+    WeeklySummary,
 )
-from appfleet.apps.fitnudge.service import checkins, goals, motivation, schedules, search, wall
+from appfleet.apps.fitnudge.service import (
+    checkins,
+    goals,
+    motivation,
+    schedules,
+    search,
+    summary,
+    wall,
+)
 from appfleet.apps.fitnudge.service._search import MAX_PAGE
 from appfleet.core.deps import CurrentApp, DatabaseDep, DbSession
 from appfleet.core.pagination import CursorPaging
@@ -292,5 +301,17 @@ def router() -> APIRouter:
         """Record that a result of a search was opened (search analytics)."""
         await search.click(db, coach, body.q)
         return Response(status_code=204)
+
+    @api.get("/analytics/weekly-summary", tags=["analytics"])
+    async def weekly_summary(
+        member: CurrentMember,
+        session: DbSession,
+        coach: CoachDep,
+        week: Annotated[
+            date | None, Query(description="Any day of the week; this one if absent.")
+        ] = None,
+    ) -> WeeklySummary:
+        """A local week: check-ins, each goal against its frequency, streaks, AI messages."""
+        return WeeklySummary.model_validate(await summary.weekly(session, coach, member.user, week))
 
     return api

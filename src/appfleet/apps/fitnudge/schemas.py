@@ -218,3 +218,30 @@ class SearchClick(BaseModel):
     q: str = Field(min_length=2, max_length=100)
     result_id: uuid.UUID
     position: int = Field(ge=0, le=1000)
+
+
+class GoalWeek(BaseModel):
+    goal_id: uuid.UUID
+    title: str
+    done: int
+    target: int
+    met: bool
+
+
+class CheckinCounts(BaseModel):
+    done: int
+    skipped: int
+    missed: int
+
+
+class WeeklySummary(BaseModel):
+    week_start: dt.date = Field(description="Monday, in your timezone.")
+    week_end: dt.date
+    timezone: str
+    checkins: CheckinCounts
+    goals: list[GoalWeek] = Field(description="Active goals against their frequency.")
+    completion_rate: float = Field(description="Done days counted up to each goal's target.")
+    goals_met: int
+    best_streak_days: int
+    best_streak_weeks: int
+    motivations: int = Field(description="AI messages generated for you that week.")

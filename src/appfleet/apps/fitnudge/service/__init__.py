@@ -6,6 +6,7 @@ from appfleet.apps.fitnudge.service import _motivation as motivation
 from appfleet.apps.fitnudge.service import _privacy as privacy
 from appfleet.apps.fitnudge.service import _schedules as schedules
 from appfleet.apps.fitnudge.service import _search as search
+from appfleet.apps.fitnudge.service import _summary as summary
 from appfleet.apps.fitnudge.service import _wall as wall
 from appfleet.apps.fitnudge.service._common import APP, Coach
 
@@ -18,5 +19,6 @@ __all__ = [
     "privacy",
     "schedules",
     "search",
+    "summary",
     "wall",
 ]
