@@ -107,7 +107,10 @@ def test_serve_on_a_fresh_directory_migrates_answers_and_runs_jobs(tmp_path: Pat
 
 
 def test_several_workers_share_one_metrics_view(tmp_path: Path) -> None:
-    process, base = start_server(tmp_path, "--workers", "2")
+    # Each worker limits anonymous requests on its own (20 a minute per address by default);
+    # the 30 below need not split evenly between the two.
+    limits = {"APPFLEET_RATELIMIT__ANONYMOUS": "1000/minute"}
+    process, base = start_server(tmp_path, "--workers", "2", env=limits)
     try:
         with httpx2.Client(base_url=base, timeout=5) as client:
             # New connections each time, so both workers take some of the requests.

@@ -82,7 +82,7 @@ from appfleet.runtime.ratelimit import (
     RedisRateLimiter,
     SyncedRateLimiter,
 )
-from appfleet.runtime.realtime import MemoryBroker, RedisBroker
+from appfleet.runtime.realtime import Broker, MemoryBroker, RedisBroker
 from appfleet.runtime.redis import create_redis
 from appfleet.runtime.revocation import DatabaseSource, RedisSource, Revocations, RevocationSource
 
@@ -270,7 +270,7 @@ def create_app(
         app.state.billing = billing = billing_runtime(
             settings, registry, cache, clock, clients.http
         )
-        process = {Cache: cache, AiService: ai, Billing: billing}
+        process = {Cache: cache, AiService: ai, Billing: billing, Broker: broker}
         jobs = job_runner(settings, db, clock, clients, process)
         app.state.jobs = jobs
         app.state.health_checks = {"database": db.ping}

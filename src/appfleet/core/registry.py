@@ -87,6 +87,8 @@ class AppManifest:
     default_plans: Mapping[str, PlanSettings] = field(default_factory=dict)
     orders: OrderHooks | None = None
     public_pages: tuple[PublicPage, ...] = ()
+    # Realtime topics every signed-in member may follow (`/realtime/events?topic=`).
+    topics: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +106,7 @@ class AppContext:
     options: BaseModel | None = field(default=None, repr=False)
     plans: Mapping[str, PlanSettings] = field(default_factory=dict, repr=False)
     orders: OrderHooks | None = field(default=None, repr=False)
+    topics: tuple[str, ...] = ()
 
     @property
     def prefix(self) -> str:
@@ -182,6 +185,7 @@ def _context(manifest: AppManifest, config: AppSettings) -> AppContext:
         options=options,
         plans={**manifest.default_plans, **config.plans},
         orders=manifest.orders,
+        topics=manifest.topics,
     )
 
 

@@ -19,7 +19,7 @@ import uuid
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any, Protocol, runtime_checkable
 
 import orjson
 from fastapi import Depends, Request
@@ -69,10 +69,15 @@ class Published:
     listeners: int
 
 
+@runtime_checkable
 class Broker(Protocol):
     async def publish(self, channel: str, type: str, data: dict[str, Any]) -> Published: ...
 
     def subscribe(self, channel: str, since: int | None = None) -> Subscription: ...
+
+    async def history(self, channel: str, since: int) -> list[Event | Gap]:
+        """The kept events after `since` (a Gap first when some were already dropped)."""
+        ...
 
 
 class SlowSubscriber(Exception):
@@ -142,6 +147,9 @@ class _BrokerBase:
             return
         for item in await self._replay(subscription.channel, subscription.last):
             subscription.offer(item)
+
+    async def history(self, channel: str, since: int) -> list[Event | Gap]:
+        return await self._replay(channel, since)
 
     async def detach(self, subscription: Subscription) -> None:
         local = self._subscriptions.get(subscription.channel)
@@ -316,6 +324,11 @@ async def publish_or_fall_back(
     if published.listeners == 0:
         await fallback()
     return published
+
+
+def topic_channel(app: str, topic: str) -> str:
+    """A channel every signed-in member of an app may follow (an app declares its topics)."""
+    return f"{app}:topic:{topic}"
 
 
 def user_channel(app: str, user_id: uuid.UUID) -> str:

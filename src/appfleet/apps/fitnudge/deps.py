@@ -19,6 +19,7 @@ def coach_of(request: Request) -> Coach:
     return Coach(
         clock=state.clock,
         cache=state.cache,
+        broker=state.broker,
         ai=state.ai,
         storage=state.storage,
         storage_settings=state.settings.storage,

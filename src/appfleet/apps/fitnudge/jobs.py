@@ -12,6 +12,7 @@ from appfleet.core.tasks import JobContext, Schedule, Task
 from appfleet.platform.ai.service import AiService
 from appfleet.providers.storage.base import Storage
 from appfleet.runtime.cache import Cache
+from appfleet.runtime.realtime import Broker
 
 
 async def fire_motivation(context: JobContext, _args: dict[str, Any]) -> None:
@@ -19,6 +20,7 @@ async def fire_motivation(context: JobContext, _args: dict[str, Any]) -> None:
     coach = Coach(
         clock=context.clock,
         cache=context.resource(Cache),
+        broker=context.resource(Broker),
         ai=context.resource(AiService),
         storage=context.resource(Storage),
         storage_settings=settings.storage,

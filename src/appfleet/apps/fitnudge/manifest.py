@@ -3,6 +3,7 @@
 from appfleet.apps.fitnudge import jobs
 from appfleet.apps.fitnudge.router import router
 from appfleet.apps.fitnudge.service import privacy
+from appfleet.apps.fitnudge.service._common import WALL_TOPIC
 from appfleet.core.registry import AppManifest
 from appfleet.core.settings import PlanSettings
 
@@ -29,4 +30,5 @@ manifest = AppManifest(
     tasks=jobs.TASKS,
     schedules=jobs.SCHEDULES,
     default_plans=PLANS,
+    topics=(WALL_TOPIC,),
 )

@@ -8,7 +8,7 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from appfleet.apps.fitnudge.deps import AthleteDep, CoachDep, OwnedGoal
 from appfleet.apps.fitnudge.schemas import (
@@ -36,6 +36,7 @@ from appfleet.apps.fitnudge.schemas import (
     UserHit,
     VoiceRead,
     VoiceRequest,
+    WallUpdates,
     WeeklySummary,
 )
 from appfleet.apps.fitnudge.service import (
@@ -47,12 +48,15 @@ from appfleet.apps.fitnudge.service import (
     summary,
     wall,
 )
+from appfleet.apps.fitnudge.service._common import wall_channel
 from appfleet.apps.fitnudge.service._search import MAX_PAGE
 from appfleet.core.deps import CurrentApp, DatabaseDep, DbSession
 from appfleet.core.pagination import CursorPaging
 from appfleet.core.routing import app_router
 from appfleet.platform.auth.deps import CurrentClaims, CurrentMember, per_user
 from appfleet.platform.billing.deps import CurrentPlan, require_plan
+from appfleet.platform.realtime.router import as_item
+from appfleet.runtime.realtime import Broker
 
 AI_LIMIT = [per_user("ai")]
 SearchText = Annotated[str, Query(min_length=1, max_length=100, description="Words to find.")]
@@ -313,5 +317,19 @@ def router() -> APIRouter:
     ) -> WeeklySummary:
         """A local week: check-ins, each goal against its frequency, streaks, AI messages."""
         return WeeklySummary.model_validate(await summary.weekly(session, coach, member.user, week))
+
+    @api.get("/updates", tags=["wall"])
+    async def updates(
+        claims: CurrentClaims,
+        request: Request,
+        since: Annotated[int, Query(ge=0, description="The last seq you have; 0 at first.")] = 0,
+    ) -> WallUpdates:
+        """The wall's realtime events after `since`, for clients that cannot keep a
+        connection open (seed 001's fallback to polling); the same events as
+        `/realtime/events?topic=wall`. A `gap` first means some were dropped: refetch."""
+        broker: Broker = request.app.state.broker
+        found = [as_item(item) for item in await broker.history(wall_channel(), since)]
+        last = max((item["seq"] for item in found if "seq" in item), default=since)
+        return WallUpdates.model_validate({"events": found, "last": last})
 
     return api

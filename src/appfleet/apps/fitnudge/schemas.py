@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 from datetime import date, datetime
 from datetime import time as Time
-from typing import Annotated, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -245,3 +245,16 @@ class WeeklySummary(BaseModel):
     best_streak_days: int
     best_streak_weeks: int
     motivations: int = Field(description="AI messages generated for you that week.")
+
+
+class WallEvent(BaseModel):
+    type: str = Field(description="post.created, post.deleted, post.likes, or gap.")
+    seq: int | None = None
+    data: dict[str, Any] | None = None
+    since: int | None = Field(None, description="For a gap: the seq asked for.")
+    resumed_at: int | None = Field(None, description="For a gap: the first seq still kept.")
+
+
+class WallUpdates(BaseModel):
+    events: list[WallEvent]
+    last: int = Field(description="Pass it as `since` next time.")

@@ -18,15 +18,26 @@ from fastapi import Header, Query, Request, WebSocket, WebSocketDisconnect
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.datastructures import State
 
-from appfleet.core.errors import AppError
+from appfleet.core.errors import AppError, NotFound
 from appfleet.core.routing import app_router
 from appfleet.platform.auth.deps import CurrentClaims, access_claims
 from appfleet.platform.auth.tokens import Claims
-from appfleet.runtime.realtime import Broker, Event, Gap, SlowSubscriber, user_channel
+from appfleet.runtime.realtime import (
+    Broker,
+    Event,
+    Gap,
+    SlowSubscriber,
+    topic_channel,
+    user_channel,
+)
 
 router = app_router(prefix="/realtime", tags=["realtime"])
 PING_S = 15
 UNAUTHORIZED_CLOSE = 4401  # WebSocket close codes 4000-4999 are the application's
+NOT_FOUND_CLOSE = 4404
+Topic = Annotated[
+    str | None, Query(pattern=r"^[a-z][a-z0-9_]{0,39}$", description="One of the app's topics.")
+]
 
 
 async def _ended(state: State, claims: Claims) -> str | None:
@@ -36,20 +47,33 @@ async def _ended(state: State, claims: Claims) -> str | None:
     return "signed_out" if await state.auth.is_revoked(claims) else None
 
 
-async def _items(state: State, claims: Claims, since: int | None) -> AsyncIterator[dict[str, Any]]:
-    """The caller's events as JSON-ready dicts, ending with the reason when access ends."""
+def channel_for(state: State, claims: Claims, topic: str | None) -> str:
+    """The caller's own channel, or one of the app's topics (404 for any other)."""
+    if topic is None:
+        return user_channel(claims.app, claims.user_id)
+    if topic not in state.registry.get(claims.app).topics:
+        raise NotFound("This app has no such realtime topic")
+    return topic_channel(claims.app, topic)
+
+
+def as_item(item: Event | Gap) -> dict[str, Any]:
+    if isinstance(item, Gap):
+        return {"type": "gap", "since": item.since, "resumed_at": item.resumed_at}
+    return {"type": item.type, "seq": item.seq, "data": item.data}
+
+
+async def _items(
+    state: State, claims: Claims, since: int | None, channel: str
+) -> AsyncIterator[dict[str, Any]]:
+    """The channel's events as JSON-ready dicts, ending with the reason when access ends."""
     broker: Broker = state.broker
-    channel = user_channel(claims.app, claims.user_id)
     try:
         async with broker.subscribe(channel, since) as subscription:
             async for item in subscription:
                 if (reason := await _ended(state, claims)) is not None:
                     yield {"type": reason}
                     return
-                if isinstance(item, Gap):
-                    yield {"type": "gap", "since": item.since, "resumed_at": item.resumed_at}
-                elif isinstance(item, Event):
-                    yield {"type": item.type, "seq": item.seq, "data": item.data}
+                yield as_item(item)
     except SlowSubscriber:
         yield {"type": "reconnect"}  # too far behind: resume from the last seq received
 
@@ -68,14 +92,17 @@ async def events(
     request: Request,
     claims: CurrentClaims,
     since: Annotated[int | None, Query(ge=0, description="Replay events after this seq.")] = None,
+    topic: Topic = None,
     last_event_id: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> EventSourceResponse:
-    """Server-sent events for the caller; reconnects resume from Last-Event-ID."""
+    """Server-sent events for the caller (or an app topic); reconnects resume from
+    Last-Event-ID."""
     if since is None and last_event_id is not None and last_event_id.isdigit():
         since = int(last_event_id)
+    channel = channel_for(request.app.state, claims, topic)
 
     async def stream() -> AsyncIterator[ServerSentEvent]:
-        async for item in _items(request.app.state, claims, since):
+        async for item in _items(request.app.state, claims, since, channel):
             yield _as_sse(item)
 
     return EventSourceResponse(stream(), ping=PING_S, headers={"Cache-Control": "no-store"})
@@ -88,15 +115,23 @@ async def socket(
         str, Query(description="The access token (browsers cannot send headers).")
     ],
     since: Annotated[int | None, Query(ge=0)] = None,
+    topic: Topic = None,
 ) -> None:
-    """The caller's events as JSON messages; the client's messages are ignored."""
+    """The caller's (or an app topic's) events as JSON messages; the client's messages are
+    ignored."""
     await websocket.accept()
     try:
         claims = await access_claims(websocket, access_token)
+        channel = channel_for(websocket.app.state, claims, topic)
     except AppError as error:
-        await websocket.close(UNAUTHORIZED_CLOSE, str(error.details.get("reason", "token_invalid")))
+        reason = str(
+            error.details.get("reason", "token_invalid" if error.status == 401 else "not_found")
+        )
+        await websocket.close(
+            UNAUTHORIZED_CLOSE if error.status == 401 else NOT_FOUND_CLOSE, reason
+        )
         return
-    sender = asyncio.create_task(_send(websocket, claims, since))
+    sender = asyncio.create_task(_send(websocket, claims, since, channel))
     try:
         while not sender.done():  # reading is how a closed connection is noticed
             receiving = asyncio.ensure_future(websocket.receive())
@@ -111,8 +146,8 @@ async def socket(
             await sender
 
 
-async def _send(websocket: WebSocket, claims: Claims, since: int | None) -> None:
-    async for item in _items(websocket.app.state, claims, since):
+async def _send(websocket: WebSocket, claims: Claims, since: int | None, channel: str) -> None:
+    async for item in _items(websocket.app.state, claims, since, channel):
         await websocket.send_bytes(orjson.dumps(item))
         if item["type"] in ("token_expired", "signed_out", "reconnect"):
             await websocket.close(UNAUTHORIZED_CLOSE if item["type"] != "reconnect" else 1013)

@@ -12,8 +12,10 @@ from appfleet.platform.ai.service import AiService
 from appfleet.platform.users.models import User
 from appfleet.providers.storage.base import Storage
 from appfleet.runtime.cache import Cache
+from appfleet.runtime.realtime import Broker, topic_channel
 
 APP = "fitnudge"
+WALL_TOPIC = "wall"  # new posts, deletions and like counts, for every member following it
 SEARCH_PREFIX = "cache:fitnudge:search:"  # + the query's words
 
 
@@ -21,6 +23,7 @@ SEARCH_PREFIX = "cache:fitnudge:search:"  # + the query's words
 class Coach:
     clock: Clock
     cache: Cache
+    broker: Broker
     ai: AiService
     storage: Storage
     storage_settings: StorageSettings
@@ -43,3 +46,7 @@ class Athlete:
 
 def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
+
+
+def wall_channel() -> str:
+    return topic_channel(APP, WALL_TOPIC)

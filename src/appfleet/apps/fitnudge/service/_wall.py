@@ -20,13 +20,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.apps.fitnudge.models import Flag, Like, Post
 from appfleet.apps.fitnudge.schemas import FlagCreate, PostCreate
-from appfleet.apps.fitnudge.service._common import SEARCH_PREFIX, Coach
+from appfleet.apps.fitnudge.service._common import SEARCH_PREFIX, Coach, wall_channel
 from appfleet.core.database import Database, UTCDateTime, insert, unit_of_work
 from appfleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from appfleet.core.pagination import CursorParams, after_cursor, decode_cursor, encode_cursor
 from appfleet.platform.uploads.models import Upload
 from appfleet.platform.users.models import User
 from appfleet.runtime.cache import forget_after_commit, read_through
+from appfleet.runtime.realtime import publish_after_commit
 
 P_TABLE, U_TABLE = Post.__table__, User.__table__
 P, U, L = P_TABLE.c, U_TABLE.c, Like.__table__.c
@@ -108,7 +109,10 @@ async def create(
     session.add(post)
     await session.flush()
     forget_after_commit(session, coach.cache, prefix=FEED_PREFIX)
-    return safe_json(_post(coach, post, user.name, False))
+    shown = _post(coach, post, user.name, False)
+    published = {k: v for k, v in shown.items() if k != "liked_by_me"}
+    publish_after_commit(session, coach.broker, wall_channel(), "post.created", published)
+    return safe_json(shown)
 
 
 @cache
@@ -250,6 +254,9 @@ async def remove(
         raise Forbidden("You can only delete your own posts")
     await session.delete(post)
     forget_after_commit(session, coach.cache, prefix=FEED_PREFIX)
+    publish_after_commit(
+        session, coach.broker, wall_channel(), "post.deleted", {"id": str(post_id)}
+    )
     forget_after_commit(session, coach.cache, prefix=SEARCH_PREFIX)  # rare: a full sweep is fine
 
 
@@ -278,6 +285,9 @@ async def like(
     count = await session.scalar(
         select(Post.like_count).where(Post.id == post_id).execution_options(populate_existing=True)
     )
+    if changed:
+        likes = {"id": str(post_id), "like_count": int(count or 0)}
+        publish_after_commit(session, coach.broker, wall_channel(), "post.likes", likes)
     return {"post_id": str(post_id), "liked": on, "like_count": int(count or 0)}
 
 
