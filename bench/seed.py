@@ -20,23 +20,55 @@ from appfleet.platform.users.models import User
 BOARD_USERS = 5_000
 SCORES_EACH = 20  # 100,000 scores
 _BATCH = 2_000
+Rows = list[dict[str, object]]
 
 
-def _people(now: datetime) -> tuple[list[dict[str, object]], ...]:
+def _users(ids: list[uuid.UUID], group: str, name: str, now: datetime) -> Rows:
+    """Accounts for seeded rows, named `name` + a number (how the next run finds them)."""
+    return [
+        {
+            "id": i,
+            "identity_group": group,
+            "name": f"{name} {n}",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for n, i in enumerate(ids)
+    ]
+
+
+def _load(url: str, name: str, tables: list[tuple[type, Rows]], analyze: str = "") -> None:
+    """Replace a previous run's seeded accounts (their rows go by cascade) with `tables`,
+    in batches, outside any request's statement timeout."""
+
+    async def run() -> None:
+        db = Database(url, DatabaseSettings(statement_timeout_ms=0))
+        try:
+            async with unit_of_work(db) as session:
+                earlier = select(User.id).where(User.name.like(f"{name} %"))
+                await session.execute(delete(User).where(User.id.in_(earlier)))
+                for model, rows in tables:
+                    for start in range(0, len(rows), _BATCH):
+                        chunk = rows[start : start + _BATCH]
+                        await session.execute(insert(model.__table__), chunk)  # type: ignore[attr-defined]
+            if analyze and url.startswith("postgresql"):
+                async with db.engine.connect() as connection:
+                    await connection.exec_driver_sql(f"ANALYZE {analyze}")
+        finally:
+            await db.dispose()
+
+    asyncio.run(run())
+
+
+def _sitters(now: datetime) -> list[tuple[type, Rows]]:
     rng = random.Random(2026)
-    users, profiles, scores = [], [], []
+    ids: list[uuid.UUID] = []
+    profiles: Rows = []
+    scores: Rows = []
     board: dict[tuple[str, uuid.UUID], list[int]] = {}
     for n in range(BOARD_USERS):
         user_id = uuid.UUID(int=rng.getrandbits(128))
-        users.append(
-            {
-                "id": user_id,
-                "identity_group": "shared",
-                "name": f"Bench {n}",
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
+        ids.append(user_id)
         name = f"Bench Sitter {n}"
         profiles.append(
             {
@@ -75,79 +107,56 @@ def _people(now: datetime) -> tuple[list[dict[str, object]], ...]:
         }
         for (period, user_id), levels in board.items()
     ]
-    return users, profiles, scores, entries
-
-
-async def _seed_board(url: str) -> None:
-    db = Database(url, DatabaseSettings(statement_timeout_ms=0))  # a bulk load, not a request
-    try:
-        async with unit_of_work(db) as session:
-            # A previous run's sitters go first: their day and week would be over by now.
-            earlier = select(Profile.user_id).where(Profile.pseudonym.like("Bench Sitter %"))
-            await session.execute(delete(User).where(User.id.in_(earlier)))
-            now = datetime.now(UTC)
-            for model, rows in zip(
-                (User, Profile, QuietScore, BoardEntry), _people(now), strict=True
-            ):
-                for start in range(0, len(rows), _BATCH):
-                    await session.execute(insert(model.__table__), rows[start : start + _BATCH])
-    finally:
-        await db.dispose()
+    users = _users(ids, "shared", "Bench Sitter", now)
+    return [(User, users), (Profile, profiles), (QuietScore, scores), (BoardEntry, entries)]
 
 
 def seed_board(database_url: str) -> None:
-    """5,000 listed sitters with 20 scores each over the last seven days."""
-    asyncio.run(_seed_board(database_url))
+    """5,000 listed sitters with 20 scores each over the last seven days (a previous run's go
+    first: their day and week would be over by now)."""
+    _load(database_url, "Bench Sitter", _sitters(datetime.now(UTC)))
 
 
 WALL_POSTS = 10_000
 WALL_AUTHORS = 200
 
 
-async def _seed_wall(url: str) -> None:
-    db = Database(url, DatabaseSettings(statement_timeout_ms=0))
-    try:
-        async with unit_of_work(db) as session:
-            earlier = select(User.id).where(User.name.like("Bench Poster %"))
-            await session.execute(delete(User).where(User.id.in_(earlier)))
-            rng, now = random.Random(2027), datetime.now(UTC)
-            authors = [uuid.UUID(int=rng.getrandbits(128)) for _ in range(WALL_AUTHORS)]
-            users = [
-                {
-                    "id": a,
-                    "identity_group": "fitnudge",
-                    "name": f"Bench Poster {n}",
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for n, a in enumerate(authors)
-            ]
-            posts, likes = [], []
-            for n in range(WALL_POSTS):
-                post_id = uuid.UUID(int=rng.getrandbits(128))
-                fans = rng.sample(authors, rng.randrange(0, 8))
-                posts.append(
-                    {
-                        "id": post_id,
-                        "user_id": rng.choice(authors),
-                        "text": f"Workout {n}: {rng.choice(['legs', 'push', 'pull', 'run'])} done",
-                        "like_count": len(fans),
-                        "flag_count": 0,
-                        "status": "visible",
-                        "created_at": now - timedelta(seconds=WALL_POSTS - n),
-                    }
-                )
-                likes += [{"post_id": post_id, "user_id": f, "created_at": now} for f in fans]
-            for model, rows in ((User, users), (Post, posts), (Like, likes)):
-                for start in range(0, len(rows), _BATCH):
-                    await session.execute(insert(model.__table__), rows[start : start + _BATCH])
-    finally:
-        await db.dispose()
-
-
 def seed_wall(database_url: str) -> None:
     """10,000 posts by 200 people, with up to 7 likes each."""
-    asyncio.run(_seed_wall(database_url))
+    rng, now = random.Random(2027), datetime.now(UTC)
+    authors = [uuid.UUID(int=rng.getrandbits(128)) for _ in range(WALL_AUTHORS)]
+    posts: Rows = []
+    likes: Rows = []
+    for n in range(WALL_POSTS):
+        post_id = uuid.UUID(int=rng.getrandbits(128))
+        fans = rng.sample(authors, rng.randrange(0, 8))
+        text = f"Workout {n}: {rng.choice(['legs', 'push', 'pull', 'run'])} done"
+        posts.append(
+            _post(
+                post_id,
+                rng.choice(authors),
+                text,
+                len(fans),
+                now - timedelta(seconds=WALL_POSTS - n),
+            )
+        )
+        likes += [{"post_id": post_id, "user_id": f, "created_at": now} for f in fans]
+    users = _users(authors, "fitnudge", "Bench Poster", now)
+    _load(database_url, "Bench Poster", [(User, users), (Post, posts), (Like, likes)])
+
+
+def _post(
+    post_id: uuid.UUID, author: uuid.UUID, text: str, likes: int, at: datetime
+) -> dict[str, object]:
+    return {
+        "id": post_id,
+        "user_id": author,
+        "text": text,
+        "like_count": likes,
+        "flag_count": 0,
+        "status": "visible",
+        "created_at": at,
+    }
 
 
 SEARCH_POSTS = 90_000  # with the wall's 10,000: a hundred thousand
@@ -160,46 +169,19 @@ _VOCABULARY = (
 ).split()
 
 
-async def _seed_search(url: str) -> None:
-    db = Database(url, DatabaseSettings(statement_timeout_ms=0))
-    try:
-        async with unit_of_work(db) as session:
-            earlier = select(User.id).where(User.name.like("Bench Searcher %"))
-            await session.execute(delete(User).where(User.id.in_(earlier)))
-            rng, now = random.Random(2028), datetime.now(UTC)
-            authors = [uuid.UUID(int=rng.getrandbits(128)) for _ in range(500)]
-            users = [
-                {
-                    "id": a,
-                    "identity_group": "fitnudge",
-                    "name": f"Bench Searcher {n}",
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for n, a in enumerate(authors)
-            ]
-            posts = [
-                {
-                    "id": uuid.UUID(int=rng.getrandbits(128)),
-                    "user_id": rng.choice(authors),
-                    "text": " ".join(rng.choices(_VOCABULARY, k=rng.randrange(6, 16))),
-                    "like_count": rng.randrange(0, 40),
-                    "flag_count": 0,
-                    "status": "visible",
-                    "created_at": now - timedelta(minutes=rng.randrange(0, 90 * 24 * 60)),
-                }
-                for _ in range(SEARCH_POSTS)
-            ]
-            for model, rows in ((User, users), (Post, posts)):
-                for start in range(0, len(rows), _BATCH):
-                    await session.execute(insert(model.__table__), rows[start : start + _BATCH])
-        if url.startswith("postgresql"):
-            async with db.engine.connect() as connection:
-                await connection.exec_driver_sql("ANALYZE fitnudge_post")
-    finally:
-        await db.dispose()
-
-
 def seed_search(database_url: str) -> None:
     """90,000 more posts (a hundred thousand with the wall's) of workout words, over 90 days."""
-    asyncio.run(_seed_search(database_url))
+    rng, now = random.Random(2028), datetime.now(UTC)
+    authors = [uuid.UUID(int=rng.getrandbits(128)) for _ in range(500)]
+    posts = [
+        _post(
+            uuid.UUID(int=rng.getrandbits(128)),
+            rng.choice(authors),
+            " ".join(rng.choices(_VOCABULARY, k=rng.randrange(6, 16))),
+            rng.randrange(0, 40),
+            now - timedelta(minutes=rng.randrange(0, 90 * 24 * 60)),
+        )
+        for _ in range(SEARCH_POSTS)
+    ]
+    users = _users(authors, "fitnudge", "Bench Searcher", now)
+    _load(database_url, "Bench Searcher", [(User, users), (Post, posts)], analyze="fitnudge_post")

@@ -17,7 +17,7 @@ import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Protocol, runtime_checkable
+from typing import Annotated, Generic, Protocol, TypeVar, runtime_checkable
 
 from fastapi import Depends, Request
 from redis.asyncio import Redis
@@ -28,6 +28,7 @@ from appfleet.core.database import after_commit
 from appfleet.core.logging import get_logger
 
 log = get_logger("appfleet.cache")
+T = TypeVar("T")
 INVALIDATION_CHANNEL = "cache:invalidate"
 
 
@@ -104,6 +105,21 @@ async def _fill(
     if value is not None:
         await cache.set_if_generation(key, value, ttl_s, generation)
     return value
+
+
+class ParsedOnce(Generic[T]):
+    """`parse(raw)`, computed once per bytes object: every request between two refreshes of a
+    near-cached value gets the very same object, so a hot value is parsed once, not per read."""
+
+    def __init__(self, parse: Callable[[bytes], T]) -> None:
+        self._parse = parse
+        self._raw: bytes | None = None
+        self._value: T | None = None
+
+    def __call__(self, raw: bytes) -> T:
+        if self._raw is not raw or self._value is None:
+            self._value, self._raw = self._parse(raw), raw
+        return self._value
 
 
 def forget_after_commit(

@@ -65,6 +65,11 @@ PageNumber = Annotated[
 ]  # 10 an hour per user (seed 001)
 
 
+def _json(value: object) -> Response:
+    """User-written text inside: HTML-safe JSON (see the wall service)."""
+    return Response(wall.safe_json(value), media_type="application/json")
+
+
 def router() -> APIRouter:
     api = app_router()
 
@@ -266,7 +271,7 @@ def router() -> APIRouter:
     ) -> Response:
         """Posts by full text, ranked by relevance, exact phrase, recency and likes."""
         found = await search.posts(db, coach, claims.user_id, q, page)
-        return Response(wall.safe_json(found), media_type="application/json")
+        return _json(found)
 
     @api.get("/search/goals", tags=["search"], response_model=SearchPage[GoalHit])
     async def search_goals(
@@ -274,7 +279,7 @@ def router() -> APIRouter:
     ) -> Response:
         """Your own goals by title."""
         found = await search.goals(db, coach, claims.user_id, q, page)
-        return Response(wall.safe_json(found), media_type="application/json")
+        return _json(found)
 
     @api.get("/search/users", tags=["search"], response_model=SearchPage[UserHit])
     async def search_users(
@@ -287,16 +292,14 @@ def router() -> APIRouter:
     ) -> Response:
         """FitNudge's people by name."""
         found = await search.people(db, coach, app.name, q, page)
-        return Response(wall.safe_json(found), media_type="application/json")
+        return _json(found)
 
     @api.get("/search/suggestions", tags=["search"], response_model=list[Suggestion])
     async def suggest(
         q: SearchText, claims: CurrentClaims, db: DatabaseDep, app: CurrentApp
     ) -> Response:
         """Autocomplete from popular searches, people and workout kinds (2 letters or more)."""
-        return Response(
-            wall.safe_json(await search.suggestions(db, app.name, q)), media_type="application/json"
-        )
+        return _json(await search.suggestions(db, app.name, q))
 
     @api.post("/search/click", status_code=204, tags=["search"])
     async def search_click(

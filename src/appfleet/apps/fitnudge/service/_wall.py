@@ -26,7 +26,7 @@ from appfleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from appfleet.core.pagination import CursorParams, after_cursor, decode_cursor, encode_cursor
 from appfleet.platform.uploads.models import Upload
 from appfleet.platform.users.models import User
-from appfleet.runtime.cache import forget_after_commit, read_through
+from appfleet.runtime.cache import ParsedOnce, forget_after_commit, read_through
 from appfleet.runtime.realtime import publish_after_commit
 
 P_TABLE, U_TABLE = Post.__table__, User.__table__
@@ -210,29 +210,22 @@ async def feed(db: Database, coach: Coach, user_id: uuid.UUID, paging: CursorPar
     else:
         key = f"{FEED_PREFIX}first:{paging.limit}"
         raw = await read_through(coach.cache, key, FEED_TTL_S, load) or await load()
-    items, next_cursor = _parsed(raw)
+    items, _ = _parsed(raw)
     liked = await _liked(db, coach, user_id, [i["id"] for i in items]) if items else set()
-    if not liked and _unliked[0] is raw:
-        same: bytes = _unliked[1]  # most readers liked none of the page: the same bytes for all
-        return same
+    # Most readers liked none of the page: the same bytes for them all.
+    return _render(raw, liked) if liked else _unliked(raw)
+
+
+def _render(raw: bytes, liked: set[str]) -> bytes:
+    items, next_cursor = _parsed(raw)
     shown = [{**item, "liked_by_me": item["id"] in liked} for item in items]
-    body = safe_json({"items": shown, "next_cursor": next_cursor})
-    if not liked:
-        _unliked[:] = [raw, body]
-    return body
+    return safe_json({"items": shown, "next_cursor": next_cursor})
 
 
 # The latest cached page seen here, parsed, and rendered for a reader who liked none of it:
 # every request between refreshes gets the same cached bytes object.
-_last_parsed: list[Any] = [None, None]
-_unliked: list[Any] = [None, b""]
-
-
-def _parsed(raw: bytes) -> tuple[list[dict[str, Any]], str | None]:
-    if _last_parsed[0] is not raw:
-        _last_parsed[:] = [raw, orjson.loads(raw)]
-    items, next_cursor = _last_parsed[1]
-    return items, next_cursor
+_parsed: ParsedOnce[tuple[list[dict[str, Any]], str | None]] = ParsedOnce(orjson.loads)
+_unliked = ParsedOnce(lambda raw: _render(raw, set()))
 
 
 def _stamp(moment: datetime) -> str:

@@ -46,7 +46,7 @@ from appfleet.apps.lowkeymode.service._common import (
 from appfleet.core.clock import plausible
 from appfleet.core.database import Database, insert, unit_of_work
 from appfleet.core.errors import ValidationFailed
-from appfleet.runtime.cache import forget_after_commit, read_through
+from appfleet.runtime.cache import ParsedOnce, forget_after_commit, read_through
 
 BACKDATE = timedelta(days=7)  # a phone offline for a week still gets its scores counted
 B = BoardEntry.__table__.c
@@ -136,20 +136,15 @@ async def _snapshot(session: AsyncSession, period: str) -> bytes:
     return _HEAD.pack(len(head)) + head + array("d", means).tobytes()
 
 
-_last: list[Any] = [None, None]  # the latest snapshot read here and its parsed form
-
-
-def _unpacked(blob: bytes) -> tuple[list[dict[str, Any]], array[float]]:
-    # Every request between refreshes gets the same cached bytes: parse them once.
-    if _last[0] is blob:
-        return _last[1]  # type: ignore[no-any-return]
+def _unpack(blob: bytes) -> tuple[list[dict[str, Any]], array[float]]:
     (size,) = _HEAD.unpack_from(blob)
     start = _HEAD.size
     means = array("d")
     means.frombytes(blob[start + size :])
-    parsed = orjson.loads(blob[start : start + size]), means
-    _last[:] = [blob, parsed]
-    return parsed
+    return orjson.loads(blob[start : start + size]), means
+
+
+_unpacked = ParsedOnce(_unpack)  # every request between refreshes gets the same bytes
 
 
 async def _standing(session: AsyncSession, period: str, user_id: uuid.UUID) -> bytes:
