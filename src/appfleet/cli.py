@@ -1,4 +1,5 @@
-"""The `appfleet` command: serve, worker, migrate, config, admin, privacy, jobs, outbox, version."""
+"""The `appfleet` command: serve, worker, migrate, config, admin, privacy, jobs, outbox,
+locales, version."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from appfleet.core.errors import AppError
 from appfleet.core.logging import configure_logging, get_logger
 from appfleet.core.secrets import ConfigurationError, with_secret_key
 from appfleet.core.settings import Settings, setting_rows
+from appfleet.platform.locales.cli import commands as locale_commands
 
 cli = typer.Typer(help="appfleet: one backend for a fleet of mobile apps.", no_args_is_help=True)
 log = get_logger("appfleet.cli")
@@ -346,6 +348,7 @@ async def _work(settings: Settings, *, schedule: bool) -> None:
     from appfleet.platform.billing.factory import billing_runtime
     from appfleet.platform.billing.runtime import Billing
     from appfleet.runtime.cache import Cache, MemoryCache, RedisCache
+    from appfleet.runtime.realtime import Broker, MemoryBroker, RedisBroker
     from appfleet.runtime.redis import create_redis
 
     db = Database(settings.database_url, settings.database)
@@ -362,7 +365,9 @@ async def _work(settings: Settings, *, schedule: bool) -> None:
     async with platform_clients(settings) as clients:
         ai = ai_service(settings.ai, db, cache, clock, clients.http, clients.registry)
         billing = billing_runtime(settings, clients.registry, cache, clock, clients.http)
-        process = {Cache: cache, AiService: ai, Billing: billing}
+        # Jobs publish (a wall post's events); they subscribe to nothing.
+        broker = RedisBroker(redis) if redis is not None else MemoryBroker()
+        process = {Cache: cache, AiService: ai, Billing: billing, Broker: broker}
         runner = job_runner(settings, db, clock, clients, process)
         runner.start(schedule=schedule)
         try:
@@ -372,6 +377,15 @@ async def _work(settings: Settings, *, schedule: bool) -> None:
             await db.dispose()
             if redis is not None:
                 await redis.aclose()
+
+
+def _app_names() -> list[str]:
+    from appfleet.apps import MANIFESTS
+
+    return [manifest.name for manifest in MANIFESTS]
+
+
+cli.add_typer(locale_commands(_settings, _app_names), name="locales")
 
 
 jobs = typer.Typer(help="Background jobs: the dead letters, and requeueing them.")

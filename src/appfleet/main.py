@@ -47,6 +47,8 @@ from appfleet.platform.billing.runtime import Billing
 from appfleet.platform.billing.webhooks import router as stripe_webhooks
 from appfleet.platform.info.router import router as info_router
 from appfleet.platform.internal.router import router as internal_router
+from appfleet.platform.locales.jobs import TRANSLATE as LOCALES_TRANSLATE
+from appfleet.platform.locales.router import router as locales_router
 from appfleet.platform.notifications.jobs import PRUNE as NOTIFICATIONS_PRUNE
 from appfleet.platform.notifications.jobs import PRUNE_DAILY as NOTIFICATIONS_PRUNE_DAILY
 from appfleet.platform.notifications.router import router as notifications_router
@@ -98,6 +100,7 @@ PLATFORM_ROUTERS = (
     notifications_router,
     uploads_router,
     billing_router,
+    locales_router,
 )
 PLATFORM_TASKS: tuple[Task, ...] = (
     DELIVER,
@@ -108,6 +111,7 @@ PLATFORM_TASKS: tuple[Task, ...] = (
     UPLOAD_VARIANT,
     UPLOADS_PRUNE,
     BILLING_PROCESS,
+    LOCALES_TRANSLATE,
 )
 PLATFORM_SCHEDULES: tuple[Schedule, ...] = (
     PRUNE_DAILY,

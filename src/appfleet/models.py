@@ -15,6 +15,7 @@ from appfleet.platform.ai import models as ai_models
 from appfleet.platform.audit import models as audit_models
 from appfleet.platform.auth import models as auth_models
 from appfleet.platform.billing import models as billing_models
+from appfleet.platform.locales import models as locale_models
 from appfleet.platform.notifications import models as notification_models
 from appfleet.platform.privacy import models as privacy_models
 from appfleet.platform.uploads import models as upload_models
@@ -41,6 +42,7 @@ __all__ = [
     "corpfinity_models",
     "fitnudge_models",
     "healthindex_models",
+    "locale_models",
     "lowkeymode_models",
     "idempotency_models",
     "job_models",

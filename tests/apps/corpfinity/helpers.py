@@ -6,11 +6,9 @@ from datetime import datetime
 from typing import Any
 
 import httpx2
-from fastapi import FastAPI
 
 from appfleet.core.clock import FixedClock
-from appfleet.platform.notifications.models import Notification
-from tests.fixtures.accounts import PASSWORD, bearer, register, stored
+from tests.fixtures.accounts import PASSWORD, bearer, register
 
 BASE = "/api/v1/corpfinity"
 
@@ -52,12 +50,3 @@ class Ann:
         return await self.request(
             "POST", "/challenges/complete", json={"challenge_id": challenge_id, **body}
         )
-
-
-async def notifications_of(
-    app: FastAPI, user_id: str, kind: str | None = None
-) -> list[Notification]:
-    found = [n for n in await stored(app, Notification) if str(n.user_id) == user_id]
-    if kind is not None:
-        found = [n for n in found if n.kind == kind]
-    return sorted(found, key=lambda n: n.created_at)

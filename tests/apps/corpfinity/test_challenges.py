@@ -12,8 +12,8 @@ from fastapi import FastAPI
 
 from appfleet.apps.corpfinity.models import Completion
 from appfleet.core.clock import FixedClock
-from tests.apps.corpfinity.helpers import BASE, Ann, notifications_of
-from tests.fixtures.accounts import bearer, register, stored
+from tests.apps.corpfinity.helpers import BASE, Ann
+from tests.fixtures.accounts import bearer, notifications_of, register, stored
 
 pytestmark = pytest.mark.anyio
 

@@ -13,8 +13,8 @@ from appfleet.apps.corpfinity.jobs import NOTICES
 from appfleet.core.clock import FixedClock
 from appfleet.core.database import unit_of_work
 from appfleet.runtime.jobs import queue
-from tests.apps.corpfinity.helpers import Ann, notifications_of
-from tests.fixtures.accounts import emails_to
+from tests.apps.corpfinity.helpers import Ann
+from tests.fixtures.accounts import emails_to, notifications_of
 
 pytestmark = pytest.mark.anyio
 

@@ -9,7 +9,8 @@ import pytest
 from fastapi import FastAPI
 
 from appfleet.core.clock import FixedClock
-from tests.apps.corpfinity.helpers import Ann, notifications_of
+from tests.apps.corpfinity.helpers import Ann
+from tests.fixtures.accounts import notifications_of
 
 pytestmark = pytest.mark.anyio
 

@@ -14,7 +14,8 @@ from appfleet.apps.corpfinity.jobs import REMINDERS
 from appfleet.core.clock import FixedClock
 from appfleet.core.database import unit_of_work
 from appfleet.runtime.jobs import queue
-from tests.apps.corpfinity.helpers import Ann, notifications_of
+from tests.apps.corpfinity.helpers import Ann
+from tests.fixtures.accounts import notifications_of
 
 pytestmark = pytest.mark.anyio
 

@@ -68,3 +68,17 @@ async def test_only_the_owner_reads_changes_or_deletes_a_goal(client: httpx2.Asy
     assert (await client.delete(url, headers=ann)).status_code == 204
     assert (await client.get(url, headers=ann)).status_code == 404
     assert (await client.get(f"{FN}/goals/not-a-uuid", headers=ann)).status_code == 400
+
+
+async def test_onboarding_is_the_original_flow_until_experiments_exist(
+    client: httpx2.AsyncClient,
+) -> None:
+    assert (await client.get(f"{FN}/onboarding/flow")).status_code == 401
+    ann = await athlete(client)
+    flow = (await client.get(f"{FN}/onboarding/flow", headers=ann)).json()
+    assert flow == {
+        "flow": "original",
+        "steps": ["welcome", "goal", "notification"],
+        "experiment": None,
+        "variant": None,
+    }

@@ -4,7 +4,9 @@ Pro plans; schedules that push at a local time once per occurrence and open a fr
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from importlib import resources
 
 import httpx2
 import pytest
@@ -21,6 +23,11 @@ from tests.fixtures.ai import API_KEY, FakeModel
 from tests.platform.billing.flows import path_of
 
 pytestmark = pytest.mark.anyio
+SPANISH_PHRASES = set(
+    json.loads(
+        resources.files("appfleet.apps.fitnudge.data").joinpath("locales/common.json").read_text()
+    )["es"].values()
+)
 
 
 @pytest.fixture
@@ -62,6 +69,9 @@ async def test_the_prompt_holds_the_goal_the_last_three_check_ins_and_the_tone(
     system, user = (m["content"] for m in sent["messages"])
     assert "motivational fitness coach" in system and "language with code es" in system
     assert "uplifting" in system
+    # Seed 001: the shared phrases (common.json) in the user's language shape the prompt.
+    phrases = system.split("for style: ", 1)[1].removesuffix(".").split(" | ")
+    assert len(phrases) == 3 and all(p in SPANISH_PHRASES for p in phrases)
     assert "Gym 3x/week" in user and "Tone: tough-love" in user
     assert "2026-03-07: done (note 2026-03-07)" in user and "2026-03-05: missed" in user
     assert "2026-03-04" not in user  # only the last three

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -132,17 +131,3 @@ class DailyTracking(Base):
     morning_stretch: Mapped[bool] = mapped_column(default=False)
     evening_reflection: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime]
-
-
-class SentNotice(Base):
-    """A scheduled notice already sent for one local day (streak risk, weekly summary, daily
-    motivation), so the scheduler's periodic scans skip the user until the next one."""
-
-    __tablename__ = "corpfinity_sent_notice"
-
-    user_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey(USER_FK, ondelete="CASCADE"), primary_key=True
-    )
-    kind: Mapped[str] = mapped_column(String(30), primary_key=True)
-    local_date: Mapped[date] = mapped_column(primary_key=True)
-    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

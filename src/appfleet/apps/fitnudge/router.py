@@ -23,6 +23,7 @@ from appfleet.apps.fitnudge.schemas import (
     LikeRead,
     MotivationCreate,
     MotivationRead,
+    OnboardingFlow,
     PostCreate,
     PostHit,
     PostPage,
@@ -43,6 +44,7 @@ from appfleet.apps.fitnudge.service import (
     checkins,
     goals,
     motivation,
+    onboarding,
     schedules,
     search,
     summary,
@@ -320,6 +322,11 @@ def router() -> APIRouter:
     ) -> WeeklySummary:
         """A local week: check-ins, each goal against its frequency, streaks, AI messages."""
         return WeeklySummary.model_validate(await summary.weekly(session, coach, member.user, week))
+
+    @api.get("/onboarding/flow", tags=["onboarding"])
+    async def onboarding_flow(_claims: CurrentClaims) -> OnboardingFlow:
+        """The screens of onboarding, in order, for the caller."""
+        return onboarding.flow()
 
     @api.get("/updates", tags=["wall"])
     async def updates(

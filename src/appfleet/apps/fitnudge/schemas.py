@@ -258,3 +258,10 @@ class WallEvent(BaseModel):
 class WallUpdates(BaseModel):
     events: list[WallEvent]
     last: int = Field(description="Pass it as `since` next time.")
+
+
+class OnboardingFlow(BaseModel):
+    flow: str = Field(description="original or simplified (seed 001's experiment arms).")
+    steps: list[str] = Field(description="Screens in order.")
+    experiment: str | None = Field(None, description="The experiment that chose it, if any.")
+    variant: str | None = Field(None, description="The caller's stable variant in it.")

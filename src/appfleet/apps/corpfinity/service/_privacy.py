@@ -13,12 +13,11 @@ from appfleet.apps.corpfinity.models import (
     DailyTracking,
     Progress,
     Reminder,
-    SentNotice,
     Unlock,
 )
 from appfleet.apps.corpfinity.schemas import CompletionRead, ReminderRead, TrackingRead
 
-OWNED = (Completion, Progress, Unlock, Reminder, DailyTracking, SentNotice)
+OWNED = (Completion, Progress, Unlock, Reminder, DailyTracking)
 
 
 async def export_data(session: AsyncSession, user_id: uuid.UUID) -> dict[str, Any]:

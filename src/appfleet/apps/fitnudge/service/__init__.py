@@ -3,6 +3,7 @@
 from appfleet.apps.fitnudge.service import _checkins as checkins
 from appfleet.apps.fitnudge.service import _goals as goals
 from appfleet.apps.fitnudge.service import _motivation as motivation
+from appfleet.apps.fitnudge.service import _onboarding as onboarding
 from appfleet.apps.fitnudge.service import _privacy as privacy
 from appfleet.apps.fitnudge.service import _schedules as schedules
 from appfleet.apps.fitnudge.service import _search as search
@@ -16,6 +17,7 @@ __all__ = [
     "checkins",
     "goals",
     "motivation",
+    "onboarding",
     "privacy",
     "schedules",
     "search",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,14 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from appfleet.apps.fitnudge.models import Checkin, Goal, Motivation, MotivationSchedule
 from appfleet.apps.fitnudge.schemas import MotivationRead, VoiceRead
 from appfleet.apps.fitnudge.service import _goals
-from appfleet.apps.fitnudge.service._common import Athlete, Coach
+from appfleet.apps.fitnudge.service._common import APP, Athlete, Coach
 from appfleet.core.database import Database, unit_of_work
 from appfleet.core.errors import NotFound
 from appfleet.core.registry import AppContext
+from appfleet.platform.locales import service as locales
 from appfleet.providers.ai.base import TONES, ChatMessage, TextRequest, Tone
 from appfleet.providers.ai.local import language_of
 
 HISTORY = 3  # check-ins the prompt is based on (seed 001)
+PHRASES = 3
 TONE_WORDS: dict[str, str] = {"friendly": "friendly", "tough_love": "tough-love", "calm": "calm"}
 
 
@@ -28,9 +31,25 @@ def _history_line(checkin: Checkin) -> str:
     return f"{line} ({checkin.reflection})" if checkin.reflection else line
 
 
-def prompt(user: Athlete, goal: Goal, history: list[Checkin], tone: Tone) -> TextRequest:
+@dataclass(frozen=True, slots=True)
+class Basis:
+    """What a message is written from: the goal, its last check-ins (newest first), and a few
+    of the app's shared phrases in the user's language (seed 001: common.json adapts the
+    prompt to the user's language)."""
+
+    goal: Goal
+    history: list[Checkin]
+    phrases: tuple[str, ...] = ()
+
+
+def prompt(user: Athlete, basis: Basis, tone: Tone) -> TextRequest:
     """Seed 001's prompt template, with the facts the local composer writes from."""
+    goal, history = basis.goal, basis.history
     lines = "; ".join(_history_line(c) for c in history) or "no check-ins yet"
+    style = ""
+    if basis.phrases:
+        quoted = " | ".join(basis.phrases)
+        style = f" Phrases our members like in their language, for style: {quoted}."
     return TextRequest(
         "motivation",
         (
@@ -38,7 +57,7 @@ def prompt(user: Athlete, goal: Goal, history: list[Checkin], tone: Tone) -> Tex
                 "system",
                 "You are a motivational fitness coach helping the user stay consistent. "
                 "End with an emotionally uplifting line. Answer in at most three sentences, "
-                f"in the language with code {language_of(user.language)}.",
+                f"in the language with code {language_of(user.language)}.{style}",
             ),
             ChatMessage(
                 "user",
@@ -70,17 +89,21 @@ def read(motivation: Motivation) -> MotivationRead:
     )
 
 
-async def _load(
-    session: AsyncSession, user: Athlete, goal_id: uuid.UUID
-) -> tuple[Goal, list[Checkin]]:
+async def _load(session: AsyncSession, user: Athlete, goal_id: uuid.UUID) -> Basis:
     goal = await _goals.owned(session, user.user_id, goal_id)
-    history = await session.scalars(
-        select(Checkin)
-        .where(Checkin.goal_id == goal.id)
-        .order_by(Checkin.day.desc())
-        .limit(HISTORY)
+    history = list(
+        await session.scalars(
+            select(Checkin)
+            .where(Checkin.goal_id == goal.id)
+            .order_by(Checkin.day.desc())
+            .limit(HISTORY)
+        )
     )
-    return goal, list(history)
+    phrases = locales.common_phrases(await locales.load(session, APP), language_of(user.language))
+    # A few, varying with the goal's history, so prompts do not all read alike.
+    start = len(history) + goal.id.int % max(1, len(phrases))
+    chosen = tuple((phrases[start:] + phrases[:start])[:PHRASES])
+    return Basis(goal, history, chosen)
 
 
 async def _written(
@@ -88,13 +111,13 @@ async def _written(
     coach: Coach,
     app: AppContext,
     user: Athlete,
-    goal: Goal,
-    history: list[Checkin],
+    basis: Basis,
     tone: Tone,
 ) -> MotivationRead:
     """Generate (no transaction open meanwhile), then save."""
+    goal = basis.goal
     generation = await coach.ai.generate(
-        app.name, prompt(user, goal, history, tone), subject=f"goal:{goal.id}"
+        app.name, prompt(user, basis, tone), subject=f"goal:{goal.id}"
     )
     motivation = Motivation(
         user_id=user.user_id,
@@ -114,8 +137,8 @@ async def generate(
     db: Database, coach: Coach, app: AppContext, user: Athlete, goal_id: uuid.UUID, tone: Tone
 ) -> MotivationRead:
     async with unit_of_work(db, write=False) as session:
-        goal, history = await _load(session, user, goal_id)
-    return await _written(db, coach, app, user, goal, history, tone)
+        basis = await _load(session, user, goal_id)
+    return await _written(db, coach, app, user, basis, tone)
 
 
 async def latest(db: Database, coach: Coach, app: AppContext, user: Athlete) -> MotivationRead:
@@ -147,8 +170,8 @@ async def latest(db: Database, coach: Coach, app: AppContext, user: Athlete) -> 
             )
         if goal_id is None:
             raise NotFound("Set a goal first: motivation is about one")
-        goal, history = await _load(session, user, goal_id)
-    return await _written(db, coach, app, user, goal, history, tone)
+        basis = await _load(session, user, goal_id)
+    return await _written(db, coach, app, user, basis, tone)
 
 
 async def voice(

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class LanguageVersion(BaseModel):
+    lang: str
+    version: int
+    untranslated: int = Field(description="Keys shown in English until translated.")
+
+
+class LanguageList(BaseModel):
+    default: str
+    languages: list[LanguageVersion]
+
+
+class LocalePage(BaseModel):
+    app: str
+    lang: str = Field(description="The language served (es for es-MX when only es exists).")
+    fallback: str = Field(description="The language shown for untranslated keys.")
+    version: int = Field(description="Grows whenever any of the strings shown changes.")
+    messages: dict[str, str] = Field(description="UI strings by dotted key.")
+    common: dict[str, str] = Field(description="Shared motivational phrases.")
+    untranslated: list[str] = Field(description="Keys shown in the fallback language.")
