@@ -5,6 +5,8 @@ the other."""
 from __future__ import annotations
 
 import asyncio
+import json
+import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -12,11 +14,13 @@ from pathlib import Path
 
 import httpx2
 import pytest
+from websockets.sync.client import connect
 
 from tests.fixtures.accounts import PASSWORD
 from tests.fixtures.app import flush_redis
 from tests.fixtures.servers import start_server
 from tests.fixtures.services import REDIS_VARIABLE, empty_database, need
+from tests.fixtures.sockets import next_about
 from tests.fixtures.sse import read_events
 
 CF = "/api/v1/corpfinity"
@@ -24,6 +28,21 @@ CF = "/api/v1/corpfinity"
 
 @pytest.fixture
 def two_servers(tmp_path: Path, postgres_url: str) -> Iterator[tuple[str, str]]:
+    processes, bases = _start_two(tmp_path, postgres_url)
+    yield bases[0], bases[1]
+    _stop(processes)
+
+
+@pytest.fixture
+def two_processes(
+    tmp_path: Path, postgres_url: str
+) -> Iterator[list[tuple[subprocess.Popen[str], str]]]:
+    processes, bases = _start_two(tmp_path, postgres_url)
+    yield list(zip(processes, bases, strict=True))
+    _stop(processes)
+
+
+def _start_two(tmp_path: Path, postgres_url: str) -> tuple[list[subprocess.Popen[str]], list[str]]:
     asyncio.run(empty_database(postgres_url))
     redis_url = need(REDIS_VARIABLE, "Redis")
     asyncio.run(flush_redis(redis_url))
@@ -39,9 +58,13 @@ def two_servers(tmp_path: Path, postgres_url: str) -> Iterator[tuple[str, str]]:
         process, base = start_server(tmp_path, env=env)
         processes.append(process)
         bases.append(base)
-    yield bases[0], bases[1]
+    return processes, bases
+
+
+def _stop(processes: list[subprocess.Popen[str]]) -> None:
     for process in processes:
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
         process.communicate(timeout=30)
 
 
@@ -87,3 +110,41 @@ def test_limits_sign_outs_and_profiles_hold_across_processes(two_servers: tuple[
         assert within(
             3, lambda: client.get(f"{b}{CF}/users/me", headers=headers).status_code == 401
         )
+
+
+def test_presence_crosses_processes_and_a_killed_one_lets_its_people_go(
+    two_processes: list[tuple[subprocess.Popen[str], str]],
+) -> None:
+    (_, a), (doomed, b) = two_processes
+    fn = "/api/v1/fitnudge"
+    with httpx2.Client(timeout=10) as client:
+        tokens = []
+        for email, name in (("ann@example.com", "Ann"), ("bob@example.com", "Bob")):
+            body = {"email": email, "password": PASSWORD, "name": name}
+            tokens.append(client.post(f"{a}{fn}/auth/register", json=body).json()["access_token"])
+        bob_id = client.get(
+            f"{a}{fn}/users/me", headers={"Authorization": f"Bearer {tokens[1]}"}
+        ).json()["id"]
+        wall = "/realtime?topic=wall&screen=feed&access_token="
+        with connect(a.replace("http", "ws") + fn + wall + tokens[0], open_timeout=10) as ann:
+            bob_url = b.replace("http", "ws") + fn + wall + tokens[1]
+            with connect(bob_url, open_timeout=10, close_timeout=1) as bob:
+                joined = next_about(ann, "presence.join", bob_id)
+                assert joined["data"]["name"] == "Bob"
+                bob.send(json.dumps({"type": "screen", "screen": "search"}))
+                assert next_about(ann, "presence.screen", bob_id)["data"]["screen"] == "search"
+                listed = client.get(
+                    f"{a}{fn}/realtime/presence",
+                    params={"topic": "wall"},
+                    headers={"Authorization": f"Bearer {tokens[0]}"},
+                ).json()
+                assert {p["name"]: p["screen"] for p in listed["online"]} == {
+                    "Ann": "feed",
+                    "Bob": "search",
+                }
+                # Bob's process dies without closing anything: Ann still hears him leave.
+                killed_at = time.monotonic()
+                doomed.send_signal(signal.SIGKILL)
+                doomed.wait(timeout=10)
+                next_about(ann, "presence.leave", bob_id, timeout=6)
+                assert time.monotonic() - killed_at < 5

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from appfleet.apps import MANIFESTS
-from appfleet.core.registry import AppRegistry
+from appfleet.core.registry import AppManifest, AppRegistry
 from appfleet.core.secrets import ConfigurationError
 from appfleet.core.settings import Settings
 from tests.fixtures import probe
@@ -51,3 +51,8 @@ def test_for_path_finds_the_app_by_prefix() -> None:
     assert found.name == "pennywise"
     assert registry.for_path("/api/v1/pennywiser/x") is None
     assert registry.for_path("/health") is None
+
+
+def test_presence_only_on_declared_topics() -> None:
+    with pytest.raises(ValueError, match=r"presence on undeclared topics \['lobby'\]"):
+        AppManifest(name="x", display_name="X", summary="x", topics=("wall",), presence=("lobby",))

@@ -89,6 +89,12 @@ class AppManifest:
     public_pages: tuple[PublicPage, ...] = ()
     # Realtime topics every signed-in member may follow (`/realtime/events?topic=`).
     topics: tuple[str, ...] = ()
+    # Topics whose WebSocket followers are shown to each other as online, with their screen.
+    presence: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if unknown := set(self.presence) - set(self.topics):
+            raise ValueError(f"{self.name}: presence on undeclared topics {sorted(unknown)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +113,7 @@ class AppContext:
     plans: Mapping[str, PlanSettings] = field(default_factory=dict, repr=False)
     orders: OrderHooks | None = field(default=None, repr=False)
     topics: tuple[str, ...] = ()
+    presence: tuple[str, ...] = ()
 
     @property
     def prefix(self) -> str:
@@ -186,6 +193,7 @@ def _context(manifest: AppManifest, config: AppSettings) -> AppContext:
         plans={**manifest.default_plans, **config.plans},
         orders=manifest.orders,
         topics=manifest.topics,
+        presence=manifest.presence,
     )
 
 

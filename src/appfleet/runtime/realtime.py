@@ -7,7 +7,9 @@ In-process by default. With Redis, one Lua script numbers the event, appends it 
 stream (the replay log) and publishes it, and one pattern subscription per process routes
 events to that process's subscribers; after a reconnect each subscriber catches up from the log.
 A publish answers how many subscribers are live on the channel (in every process), so an app can
-fall back to a push notification when nobody is listening.
+fall back to a push notification when nobody is listening. A `signal` is live only: delivered to
+whoever listens now, neither numbered nor kept (presence: a burst of people coming online must
+not push a channel's real events out of its replay log).
 """
 
 from __future__ import annotations
@@ -38,6 +40,8 @@ PRESENCE_TTL_S = 60.0
 
 @dataclass(frozen=True, slots=True)
 class Event:
+    """`seq` 0 is a signal: live only, never replayed."""
+
     channel: str
     seq: int
     type: str
@@ -77,6 +81,10 @@ class Broker(Protocol):
 
     async def history(self, channel: str, since: int) -> list[Event | Gap]:
         """The kept events after `since` (a Gap first when some were already dropped)."""
+        ...
+
+    async def signal(self, channel: str, type: str, data: dict[str, Any]) -> None:
+        """Deliver to the channel's live subscribers in every process; not kept."""
         ...
 
 
@@ -119,6 +127,9 @@ class Subscription:
             if self._overflowed:
                 raise SlowSubscriber(self.channel)
             if isinstance(item, Event):
+                if item.seq == 0:
+                    yield item  # a signal: live only, outside the numbering
+                    continue
                 if item.seq <= self.last:
                     continue  # seen in the replay already
                 self.last = item.seq
@@ -194,6 +205,9 @@ class MemoryBroker(_BrokerBase):
         self._deliver(event)
         return Published(event.seq, len(self._subscriptions.get(channel, ())))
 
+    async def signal(self, channel: str, type: str, data: dict[str, Any]) -> None:
+        self._deliver(Event(channel, 0, type, data))
+
     async def _current(self, channel: str) -> int:
         return self._seq.get(channel, 0)
 
@@ -241,6 +255,9 @@ class RedisBroker(_BrokerBase):
             ],
         )
         return Published(int(seq), int(listeners))
+
+    async def signal(self, channel: str, type: str, data: dict[str, Any]) -> None:
+        await self._redis.publish(f"rt:ev:{channel}", Event(channel, 0, type, data).to_json())
 
     async def attach(self, subscription: Subscription) -> None:
         await self._redis.zadd(

@@ -31,4 +31,5 @@ manifest = AppManifest(
     schedules=jobs.SCHEDULES,
     default_plans=PLANS,
     topics=(WALL_TOPIC,),
+    presence=(WALL_TOPIC,),
 )

@@ -1,5 +1,6 @@
-"""`GET /realtime/events` (SSE) and `/realtime/ws` (WebSocket): what is published on the caller's
-channel in this app, live, after a replay of what they missed since `since` / `Last-Event-ID`.
+"""`GET /realtime/events` (SSE) and `/realtime/ws` (WebSocket, also at `/realtime`): what is
+published on the caller's channel in this app, live, after a replay of what they missed since
+`since` / `Last-Event-ID`; and `GET /realtime/presence`, who is online on a topic with presence.
 
 The token is checked when subscribing and again before each delivery, so a signed-out session or
 an expired token stops receiving at once (SSE ends with a `signed_out` / `token_expired` event, a
@@ -10,7 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator, Mapping
 from typing import Annotated, Any
 
 import orjson
@@ -22,6 +26,8 @@ from appfleet.core.errors import AppError, NotFound
 from appfleet.core.routing import app_router
 from appfleet.platform.auth.deps import CurrentClaims, access_claims
 from appfleet.platform.auth.tokens import Claims
+from appfleet.platform.realtime.schemas import OnlineRead, PresenceRead
+from appfleet.runtime.presence import Connection
 from appfleet.runtime.realtime import (
     Broker,
     Event,
@@ -35,9 +41,15 @@ router = app_router(prefix="/realtime", tags=["realtime"])
 PING_S = 15
 UNAUTHORIZED_CLOSE = 4401  # WebSocket close codes 4000-4999 are the application's
 NOT_FOUND_CLOSE = 4404
-Topic = Annotated[
-    str | None, Query(pattern=r"^[a-z][a-z0-9_]{0,39}$", description="One of the app's topics.")
+TOPIC = r"^[a-z][a-z0-9_]{0,39}$"
+Topic = Annotated[str | None, Query(pattern=TOPIC, description="One of the app's topics.")]
+PresenceTopic = Annotated[str, Query(pattern=TOPIC, description="A topic with presence.")]
+SCREEN = re.compile(r"^[A-Za-z0-9_.:/-]{1,64}$")
+Screen = Annotated[
+    str | None,
+    Query(pattern=SCREEN.pattern, description="The screen shown now (topics with presence)."),
 ]
+MAX_MESSAGE = 1024
 
 
 async def _ended(state: State, claims: Claims) -> str | None:
@@ -59,6 +71,8 @@ def channel_for(state: State, claims: Claims, topic: str | None) -> str:
 def as_item(item: Event | Gap) -> dict[str, Any]:
     if isinstance(item, Gap):
         return {"type": "gap", "since": item.since, "resumed_at": item.resumed_at}
+    if item.seq == 0:  # a signal (presence): not numbered, so no resume point
+        return {"type": item.type, "data": item.data}
     return {"type": item.type, "seq": item.seq, "data": item.data}
 
 
@@ -108,6 +122,38 @@ async def events(
     return EventSourceResponse(stream(), ping=PING_S, headers={"Cache-Control": "no-store"})
 
 
+@router.get("/presence", response_model=PresenceRead)
+async def presence(request: Request, claims: CurrentClaims, topic: PresenceTopic) -> PresenceRead:
+    """Who follows the topic over a WebSocket now, one entry per person, with the screen
+    they reported last."""
+    state = request.app.state
+    channel = presence_channel(state, claims, topic)
+    people = await state.presence.online(channel)
+    return PresenceRead(
+        topic=topic, count=len(people), online=[OnlineRead(**p.as_dict()) for p in people]
+    )
+
+
+def presence_channel(state: State, claims: Claims, topic: str | None) -> str:
+    if topic is None or topic not in state.registry.get(claims.app).presence:
+        raise NotFound("This app shows no presence on that topic")
+    return topic_channel(claims.app, topic)
+
+
+async def _connection(
+    state: State, claims: Claims, channel: str, topic: str | None, screen: str | None
+) -> Connection | None:
+    """This socket as a presence entry, when its topic shows who is online."""
+    app = state.registry.get(claims.app)
+    if topic is None or topic not in app.presence:
+        return None
+    profile = await state.profiles.read(state.db, app, claims.user_id)
+    name = str(orjson.loads(profile).get("name", "")) if profile else ""
+    now = time.time()
+    return Connection(channel, uuid.uuid4().hex, str(claims.user_id), name, screen, now, now)
+
+
+@router.websocket("")
 @router.websocket("/ws")
 async def socket(
     websocket: WebSocket,
@@ -116,13 +162,15 @@ async def socket(
     ],
     since: Annotated[int | None, Query(ge=0)] = None,
     topic: Topic = None,
+    screen: Screen = None,
 ) -> None:
-    """The caller's (or an app topic's) events as JSON messages; the client's messages are
-    ignored."""
+    """The caller's (or an app topic's) events as JSON messages. On a topic with presence the
+    client is shown online while connected, and may send `{"type": "screen", "screen": S}`."""
     await websocket.accept()
+    state = websocket.app.state
     try:
         claims = await access_claims(websocket, access_token)
-        channel = channel_for(websocket.app.state, claims, topic)
+        channel = channel_for(state, claims, topic)
     except AppError as error:
         reason = str(
             error.details.get("reason", "token_invalid" if error.status == 401 else "not_found")
@@ -132,18 +180,57 @@ async def socket(
         )
         return
     sender = asyncio.create_task(_send(websocket, claims, since, channel))
+    connection = await _connection(state, claims, channel, topic, screen)
+    if connection is not None:
+        await state.presence.join(connection)
     try:
         while not sender.done():  # reading is how a closed connection is noticed
             receiving = asyncio.ensure_future(websocket.receive())
             done, _ = await asyncio.wait({receiving, sender}, return_when=asyncio.FIRST_COMPLETED)
-            if receiving in done and receiving.result()["type"] == "websocket.disconnect":
-                break
             if receiving not in done:
                 receiving.cancel()
+                continue
+            message = receiving.result()
+            if message["type"] == "websocket.disconnect":
+                break
+            connection = await _heard(websocket, state, connection, message)
     finally:
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect):
             await sender
+        if connection is not None:
+            await state.presence.leave(connection)
+
+
+async def _heard(
+    websocket: WebSocket, state: State, connection: Connection | None, message: Mapping[str, Any]
+) -> Connection | None:
+    """A client message: a screen change, or an error answer (the connection stays)."""
+    raw = message.get("text") or message.get("bytes") or b""
+    try:
+        said = orjson.loads(raw) if len(raw) <= MAX_MESSAGE else None
+    except orjson.JSONDecodeError:
+        said = None
+    screen = said.get("screen") if isinstance(said, dict) else None
+    if not isinstance(said, dict) or said.get("type") != "screen" or not _valid_screen(screen):
+        await _refuse(websocket, "invalid_message", 'Send {"type": "screen", "screen": "feed"}.')
+        return connection
+    if connection is None:
+        await _refuse(websocket, "no_presence", "This topic shows no presence.")
+        return None
+    await state.presence.screen(connection, screen)
+    return connection.on(screen, time.time())
+
+
+def _valid_screen(screen: object) -> bool:
+    return screen is None or (isinstance(screen, str) and SCREEN.fullmatch(screen) is not None)
+
+
+async def _refuse(websocket: WebSocket, code: str, message: str) -> None:
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        await websocket.send_bytes(
+            orjson.dumps({"type": "error", "code": code, "message": message})
+        )
 
 
 async def _send(websocket: WebSocket, claims: Claims, since: int | None, channel: str) -> None:
