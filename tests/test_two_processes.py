@@ -20,7 +20,7 @@ from tests.fixtures.accounts import PASSWORD
 from tests.fixtures.app import flush_redis
 from tests.fixtures.servers import start_server
 from tests.fixtures.services import REDIS_VARIABLE, empty_database, need
-from tests.fixtures.sockets import next_about
+from tests.fixtures.sockets import Roster
 from tests.fixtures.sse import read_events
 
 CF = "/api/v1/corpfinity"
@@ -129,10 +129,11 @@ def test_presence_crosses_processes_and_a_killed_one_lets_its_people_go(
         with connect(a.replace("http", "ws") + fn + wall + tokens[0], open_timeout=10) as ann:
             bob_url = b.replace("http", "ws") + fn + wall + tokens[1]
             with connect(bob_url, open_timeout=10, close_timeout=1) as bob:
-                joined = next_about(ann, "presence.join", bob_id)
-                assert joined["data"]["name"] == "Bob"
+                roster = Roster(ann)
+                roster.until(lambda online: bob_id in online)
+                assert roster.online[bob_id]["name"] == "Bob"
                 bob.send(json.dumps({"type": "screen", "screen": "search"}))
-                assert next_about(ann, "presence.screen", bob_id)["data"]["screen"] == "search"
+                roster.until(lambda online: online[bob_id]["screen"] == "search")
                 listed = client.get(
                     f"{a}{fn}/realtime/presence",
                     params={"topic": "wall"},
@@ -146,5 +147,5 @@ def test_presence_crosses_processes_and_a_killed_one_lets_its_people_go(
                 killed_at = time.monotonic()
                 doomed.send_signal(signal.SIGKILL)
                 doomed.wait(timeout=10)
-                next_about(ann, "presence.leave", bob_id, timeout=6)
-                assert time.monotonic() - killed_at < 5
+                left_at = roster.until(lambda online: bob_id not in online, timeout=6)
+                assert left_at - killed_at < 5

@@ -78,7 +78,7 @@ from appfleet.runtime.edge import EdgeCache
 from appfleet.runtime.jobs.housekeeping import PRUNE, PRUNE_DAILY
 from appfleet.runtime.jobs.runner import JobRunner, catalog
 from appfleet.runtime.outbox import DELIVER, LocalSender, Senders
-from appfleet.runtime.presence import MemoryPresence, RedisPresence
+from appfleet.runtime.presence import MemoryPresence, RedisPresence, Relay
 from appfleet.runtime.ratelimit import (
     DefaultLimitMiddleware,
     MemoryRateLimiter,
@@ -248,14 +248,19 @@ def create_app(
         cache = NearCache(redis) if redis is not None else MemoryCache()
         broker = RedisBroker(redis) if redis is not None else MemoryBroker()
         app.state.broker = broker
-        presence = RedisPresence(redis) if redis is not None else MemoryPresence(broker)
+        relay = Relay(broker)
+        presence = RedisPresence(redis, relay) if redis is not None else MemoryPresence(relay)
         app.state.presence = presence
         # Per-process subscriptions: cache invalidations and realtime events from other processes.
         listeners = [asyncio.create_task(cache.listen())] if isinstance(cache, NearCache) else []
         if isinstance(broker, RedisBroker):
             listeners.append(asyncio.create_task(broker.listen()))
+        listeners.append(asyncio.create_task(relay.run()))
         if isinstance(presence, RedisPresence):
-            listeners.append(asyncio.create_task(presence.run()))
+            listeners += [
+                asyncio.create_task(presence.listen()),
+                asyncio.create_task(presence.run()),
+            ]
         syncing = asyncio.create_task(synced.run()) if synced is not None else None
         counters = RedisCounters(redis) if redis is not None else DatabaseCounters(db)
         app.state.analytics = analytics = Analytics(counters, clock)

@@ -1,6 +1,7 @@
 """Presence in memory and through Redis: a person is online while any of their connections
-is, listeners hear join, screen and leave as signals (outside the replay log), and (Redis) a
-process that dies without saying goodbye has its people leave when its entries expire."""
+is, listeners hear joins, screens and leaves as diffs (live only, a crowd folded into a few),
+and (Redis) a process that dies without saying goodbye has its people leave when its entries
+expire."""
 
 from __future__ import annotations
 
@@ -9,12 +10,20 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from redis.asyncio import Redis
 
-from appfleet.runtime.presence import Connection, MemoryPresence, Presence, RedisPresence
-from appfleet.runtime.realtime import Broker, Event, Gap, MemoryBroker, RedisBroker, Subscription
+from appfleet.runtime.presence import (
+    Connection,
+    Diff,
+    MemoryPresence,
+    Presence,
+    RedisPresence,
+    Relay,
+)
+from appfleet.runtime.realtime import Broker, Event, MemoryBroker, RedisBroker, Subscription
 
 pytestmark = pytest.mark.anyio
 
@@ -29,19 +38,35 @@ class Side:
 
 @pytest.fixture(params=["memory", "redis"])
 async def sides(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Side, Side]]:
+    tasks: list[asyncio.Task[None]] = []
     if request.param == "memory":
         broker = MemoryBroker()
-        side = Side(broker, MemoryPresence(broker))
+        relay = Relay(broker, every_s=0.05)
+        tasks.append(asyncio.create_task(relay.run()))
+        side = Side(broker, MemoryPresence(relay))
         yield side, side
-        return
-    redis = Redis.from_url(request.getfixturevalue("redis_url"))
-    brokers = (RedisBroker(redis), RedisBroker(redis))
-    listeners = [asyncio.create_task(b.listen()) for b in brokers]
-    await asyncio.sleep(0.1)
-    yield Side(brokers[0], RedisPresence(redis)), Side(brokers[1], RedisPresence(redis))
-    for listener in listeners:
-        listener.cancel()
-    await redis.aclose()
+    else:
+        redis = Redis.from_url(request.getfixturevalue("redis_url"))
+        pair = []
+        for _ in range(2):
+            broker = RedisBroker(redis)
+            presence = RedisPresence(redis, Relay(broker, every_s=0.05))
+            tasks += [
+                asyncio.create_task(presence.listen()),
+                asyncio.create_task(presence.relay.run()),
+            ]
+            pair.append(Side(broker, presence))
+        await asyncio.sleep(0.1)  # subscribed
+        yield pair[0], pair[1]
+    await stop(tasks)
+    if request.param == "redis":
+        await redis.aclose()
+
+
+async def stop(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def connection(channel: str, user: str, screen: str | None = "feed") -> Connection:
@@ -49,48 +74,75 @@ def connection(channel: str, user: str, screen: str | None = "feed") -> Connecti
     return Connection(channel, uuid.uuid4().hex, user, user.title(), screen, now, now)
 
 
-async def signals(subscription: Subscription, count: int, wait_s: float = 5) -> list[Event]:
-    got: list[Event] = []
+async def next_diff(subscription: Subscription, wait_s: float = 5) -> dict[str, Any]:
     async with asyncio.timeout(wait_s):
         async for item in subscription:
-            assert not isinstance(item, Gap)
-            got.append(item)
-            if len(got) == count:
-                break
-    return got
+            assert isinstance(item, Event) and (item.type, item.seq) == ("presence.diff", 0)
+            return item.data
+    raise AssertionError("the subscription ended")
+
+
+def test_a_diff_keeps_each_persons_last_word() -> None:
+    diff = Diff()
+    diff.add("join", {"user_id": "ann", "name": "Ann", "screen": "feed"})
+    diff.add("screen", {"user_id": "ann", "screen": "goals"})  # folded into her join
+    diff.add("screen", {"user_id": "bob", "screen": "search"})
+    diff.add("join", {"user_id": "cy", "name": "Cy", "screen": None})
+    diff.add("leave", {"user_id": "cy"})  # came and went: a leave, nothing else
+    diff.add("leave", {"user_id": "dee"})
+    diff.add("join", {"user_id": "dee", "name": "Dee", "screen": None})  # left and came back
+    assert diff.as_data() == {
+        "joins": [
+            {"user_id": "ann", "name": "Ann", "screen": "goals"},
+            {"user_id": "dee", "name": "Dee", "screen": None},
+        ],
+        "screens": [{"user_id": "bob", "screen": "search"}],
+        "leaves": ["cy"],
+    }
 
 
 async def test_people_join_change_screens_and_leave(sides: tuple[Side, Side]) -> None:
     here, there = sides
     channel = f"test:topic:{uuid.uuid4().hex}"
     async with there.broker.subscribe(channel) as heard:
-        phone = connection(channel, "ann")
-        tablet = connection(channel, "ann", "goals")
-        await here.presence.join(phone)
-        await here.presence.join(tablet)  # Ann again: not a second person
+        await here.presence.join(phone := connection(channel, "ann"))
+        joined = await next_diff(heard)
+        assert joined == {
+            "joins": [{"user_id": "ann", "name": "Ann", "screen": "feed"}],
+            "screens": [],
+            "leaves": [],
+        }
+        await here.presence.join(tablet := connection(channel, "ann", "goals"))
+        assert (await next_diff(heard))["screens"] == [{"user_id": "ann", "screen": "goals"}]
         await there.presence.join(bob := connection(channel, "bob", None))
+        assert [j["user_id"] for j in (await next_diff(heard))["joins"]] == ["bob"]
         await here.presence.screen(phone, "search")
-        await here.presence.screen(phone, "search")  # no change, no signal
-        await here.presence.leave(phone)  # the tablet is still connected
+        await here.presence.screen(phone, "search")  # no change, nothing said
+        assert (await next_diff(heard))["screens"] == [{"user_id": "ann", "screen": "search"}]
+        await here.presence.leave(phone)  # the tablet is still connected: no change
         await here.presence.leave(tablet)
-        got = await signals(heard, 5)
-    assert [(e.type, e.seq) for e in got] == [
-        ("presence.join", 0),
-        ("presence.screen", 0),
-        ("presence.join", 0),
-        ("presence.screen", 0),
-        ("presence.leave", 0),
-    ]
-    assert got[0].data == {"user_id": "ann", "name": "Ann", "screen": "feed"}
-    assert got[1].data == {"user_id": "ann", "screen": "goals"}
-    assert got[3].data == {"user_id": "ann", "screen": "search"}
-    assert got[4].data == {"user_id": "ann"}
+        assert await next_diff(heard) == {"joins": [], "screens": [], "leaves": ["ann"]}
     [left] = await there.presence.online(channel)
     assert (left.user_id, left.name, left.screen, left.connections) == ("bob", "Bob", None, 1)
     await there.presence.leave(bob)
     assert await here.presence.online(channel) == []
-    # Signals are not kept: a replay from the start finds nothing.
+    # Presence is never in the replay log.
     assert await here.broker.history(channel, 0) == []
+
+
+async def test_a_crowd_arriving_at_once_is_a_few_messages(sides: tuple[Side, Side]) -> None:
+    here, there = sides
+    channel = f"test:topic:{uuid.uuid4().hex}"
+    async with there.broker.subscribe(channel) as heard:
+        for n in range(300):
+            await here.presence.join(connection(channel, f"u{n}"))
+        seen: set[str] = set()
+        messages = 0
+        while len(seen) < 300:
+            seen |= {j["user_id"] for j in (await next_diff(heard))["joins"]}
+            messages += 1
+    assert messages <= 5
+    assert len(await there.presence.online(channel)) == 300
 
 
 async def test_the_listing_folds_connections_into_people(sides: tuple[Side, Side]) -> None:
@@ -112,33 +164,35 @@ async def test_the_listing_folds_connections_into_people(sides: tuple[Side, Side
 async def test_a_dead_process_has_its_people_leave_within_seconds(redis_url: str) -> None:
     redis = Redis.from_url(redis_url)
     broker = RedisBroker(redis)
-    listening = asyncio.create_task(broker.listen())
-    await asyncio.sleep(0.1)
     channel = f"test:topic:{uuid.uuid4().hex}"
-    dying = RedisPresence(redis, ttl_s=0.6, beat_s=0.1, sweep_s=0.1)
-    alive = RedisPresence(redis, ttl_s=0.6, beat_s=0.1, sweep_s=0.1)
-    running = asyncio.create_task(alive.run())
+    timing = {"ttl_s": 0.6, "beat_s": 0.1, "sweep_s": 0.1}
+    dying = RedisPresence(redis, Relay(MemoryBroker()), **timing)
+    alive = RedisPresence(redis, Relay(broker, every_s=0.05), **timing)
+    tasks = [asyncio.create_task(t) for t in (alive.run(), alive.listen(), alive.relay.run())]
+    await asyncio.sleep(0.1)
     try:
         async with broker.subscribe(channel) as heard:
             await dying.join(connection(channel, "ann"))  # this process renews nothing
             await alive.join(connection(channel, "bob"))
             started = time.monotonic()
-            joined_ann, joined_bob, left = await signals(heard, 3)
-        assert (joined_ann.type, joined_bob.type) == ("presence.join", "presence.join")
-        assert (left.type, left.data) == ("presence.leave", {"user_id": "ann"})
+            seen: dict[str, Any] = {"joins": [], "leaves": []}
+            while "ann" not in seen["leaves"]:
+                diff = await next_diff(heard)
+                seen["joins"] += [j["user_id"] for j in diff["joins"]]
+                seen["leaves"] += diff["leaves"]
+        assert sorted(seen["joins"]) == ["ann", "bob"] and seen["leaves"] == ["ann"]
         assert time.monotonic() - started < 0.6 + 0.5
         await asyncio.sleep(1.0)  # well past the TTL: Bob's process keeps him online
         assert [p.user_id for p in await alive.online(channel)] == ["bob"]
     finally:
-        running.cancel()
-        listening.cancel()
+        await stop(tasks)
         await redis.aclose()
 
 
 async def test_a_connection_redis_lost_joins_again(redis_url: str) -> None:
     redis = Redis.from_url(redis_url)
     channel = f"test:topic:{uuid.uuid4().hex}"
-    presence = RedisPresence(redis, ttl_s=5, beat_s=0.1, sweep_s=0.1)
+    presence = RedisPresence(redis, Relay(MemoryBroker()), ttl_s=5, beat_s=0.1, sweep_s=0.1)
     running = asyncio.create_task(presence.run())
     try:
         await presence.join(connection(channel, "ann"))
@@ -147,5 +201,5 @@ async def test_a_connection_redis_lost_joins_again(redis_url: str) -> None:
         await asyncio.sleep(0.4)
         assert [p.user_id for p in await presence.online(channel)] == ["ann"]
     finally:
-        running.cancel()
+        await stop([running])
         await redis.aclose()

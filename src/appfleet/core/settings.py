@@ -89,6 +89,12 @@ class RedisSettings(BaseModel):
     health_check_interval_s: int = Field(
         15, ge=0, description="Ping idle Redis connections this often."
     )
+    max_connections: int = Field(
+        64,
+        ge=2,
+        description="Connections per process; past it a command waits (up to the socket "
+        "timeout) instead of failing.",
+    )
 
 
 class HttpSettings(BaseModel):

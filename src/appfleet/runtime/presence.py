@@ -1,15 +1,18 @@
 """Presence: who is connected to a channel now, and on which screen.
 
 Each connection joins with the user it belongs to; a user is online while any of their
-connections is (a phone and a tablet are one person). The channel's listeners get signals when
-that changes — `presence.join` (first connection), `presence.screen` (a connection reports
-another screen), `presence.leave` (last connection gone) — live only, never in the replay log.
+connections is (a phone and a tablet are one person). Changes — a person's first connection
+(join), a screen reported, their last connection gone (leave) — reach the channel's listeners
+as `presence.diff` signals, live only and never in the replay log: each process gathers the
+changes of a channel for up to DIFF_S and hands its listeners one diff, so a thousand people
+connecting at once cost each listener a few messages, not a thousand.
 
 In-process by default. With Redis, one hash per channel holds the connections (user, name,
 screen, since), a sorted set their expiry, and a per-user count decides join and leave, each
-change one Lua script that also publishes the signal. Every process renews its connections'
-expiry every BEAT_S; a process that dies stops renewing, and any other process's sweep
-(every SWEEP_S) removes its connections and announces the leaves within TTL_S + SWEEP_S (< 5 s).
+change one Lua script that also publishes it to every process (`rt:who-ev:{channel}`). Every
+process renews its connections' expiry every BEAT_S; a process that dies stops renewing, and any
+other process's sweep (every SWEEP_S) removes its connections and announces the leaves within
+TTL_S + SWEEP_S + DIFF_S (under 5 s).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import asyncio
 import contextlib
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import orjson
@@ -29,10 +32,12 @@ from appfleet.core.logging import get_logger
 from appfleet.runtime.realtime import Broker
 
 log = get_logger("appfleet.presence")
-TTL_S = 3.5
+TTL_S = 3.0
 BEAT_S = 1.0
 SWEEP_S = 1.0
+DIFF_S = 0.2
 CHANNELS_KEY = "rt:who:channels"
+DIFF = "presence.diff"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +75,8 @@ class Online:
 
 
 class Presence(Protocol):
+    relay: Relay
+
     async def join(self, connection: Connection) -> None: ...
 
     async def screen(self, connection: Connection, screen: str | None) -> None: ...
@@ -100,9 +107,69 @@ def _joined(connection: Connection) -> dict[str, Any]:
     }
 
 
+@dataclass(slots=True)
+class Diff:
+    """A channel's changes since the last diff, folded per person: the last word counts
+    (joined then left is a leave; a listener removing someone it never saw does nothing)."""
+
+    joins: dict[str, dict[str, Any]] = field(default_factory=dict)
+    screens: dict[str, str | None] = field(default_factory=dict)
+    leaves: dict[str, None] = field(default_factory=dict)  # an ordered set
+
+    def add(self, kind: str, data: dict[str, Any]) -> None:
+        user = str(data["user_id"])
+        if kind == "join":
+            self.leaves.pop(user, None)
+            self.screens.pop(user, None)
+            self.joins[user] = data
+        elif kind == "screen":
+            if user in self.joins:
+                self.joins[user] = {**self.joins[user], "screen": data["screen"]}
+            else:
+                self.screens[user] = data["screen"]
+        else:
+            self.joins.pop(user, None)
+            self.screens.pop(user, None)
+            self.leaves[user] = None
+
+    def as_data(self) -> dict[str, Any]:
+        return {
+            "joins": list(self.joins.values()),
+            "screens": [{"user_id": u, "screen": s} for u, s in self.screens.items()],
+            "leaves": list(self.leaves),
+        }
+
+
+class Relay:
+    """Gathers a process's presence changes per channel and hands them to the broker's local
+    subscribers as one `presence.diff` per channel every `every_s`."""
+
+    def __init__(self, broker: Broker, every_s: float = DIFF_S) -> None:
+        self._broker, self._every_s = broker, every_s
+        self._pending: dict[str, Diff] = {}
+        self._changed = asyncio.Event()
+
+    def add(self, channel: str, kind: str, data: dict[str, Any]) -> None:
+        self._pending.setdefault(channel, Diff()).add(kind, data)
+        self._changed.set()
+
+    def flush(self) -> None:
+        pending, self._pending = self._pending, {}
+        self._changed.clear()
+        for channel, diff in pending.items():
+            self._broker.signal_here(channel, DIFF, diff.as_data())
+
+    async def run(self) -> None:
+        """Flush every `every_s` while there are changes; until cancelled."""
+        while True:
+            await self._changed.wait()
+            await asyncio.sleep(self._every_s)
+            self.flush()
+
+
 class MemoryPresence:
-    def __init__(self, broker: Broker) -> None:
-        self._broker = broker
+    def __init__(self, relay: Relay) -> None:
+        self.relay = relay
         self._channels: dict[str, dict[str, Connection]] = defaultdict(dict)
 
     def _users(self, channel: str, user_id: str) -> int:
@@ -112,9 +179,9 @@ class MemoryPresence:
         first = self._users(connection.channel, connection.user_id) == 0
         self._channels[connection.channel][connection.id] = connection
         if first:
-            await self._broker.signal(connection.channel, "presence.join", _joined(connection))
+            self.relay.add(connection.channel, "join", _joined(connection))
         else:
-            await self._said_screen(connection)
+            self._said_screen(connection)
 
     async def screen(self, connection: Connection, screen: str | None) -> None:
         here = self._channels[connection.channel]
@@ -122,11 +189,11 @@ class MemoryPresence:
         if current is None or current.screen == screen:
             return
         here[connection.id] = current.on(screen, time.time())
-        await self._said_screen(here[connection.id])
+        self._said_screen(here[connection.id])
 
-    async def _said_screen(self, connection: Connection) -> None:
+    def _said_screen(self, connection: Connection) -> None:
         data = {"user_id": connection.user_id, "screen": connection.screen}
-        await self._broker.signal(connection.channel, "presence.screen", data)
+        self.relay.add(connection.channel, "screen", data)
 
     async def leave(self, connection: Connection) -> None:
         here = self._channels.get(connection.channel)
@@ -135,18 +202,16 @@ class MemoryPresence:
         if not here:
             del self._channels[connection.channel]
         if self._users(connection.channel, connection.user_id) == 0:
-            data = {"user_id": connection.user_id}
-            await self._broker.signal(connection.channel, "presence.leave", data)
+            self.relay.add(connection.channel, "leave", {"user_id": connection.user_id})
 
     async def online(self, channel: str) -> list[Online]:
         return _fold(list(self._channels.get(channel, {}).values()))
 
 
-# The signal each script publishes is built here as text, the way the broker's publish does.
+# Each script publishes its change to every process as text: {"kind": ..., "data": ...}.
 _SIGNAL = """
 local function signal(channel, kind, data)
-  redis.call('PUBLISH', 'rt:ev:' .. channel, '{"channel":' .. cjson.encode(channel) ..
-    ',"seq":0,"type":' .. cjson.encode(kind) .. ',"data":' .. data .. '}')
+  redis.call('PUBLISH', 'rt:who-ev:' .. channel, '{"kind":"' .. kind .. '","data":' .. data .. '}')
 end
 local function gone(channel, who, exp, count, id)
   local entry = redis.call('HGET', who, id)
@@ -156,7 +221,7 @@ local function gone(channel, who, exp, count, id)
   local user = cjson.decode(entry)['user_id']
   if redis.call('HINCRBY', count, user, -1) <= 0 then
     redis.call('HDEL', count, user)
-    signal(channel, 'presence.leave', cjson.encode({user_id = user}))
+    signal(channel, 'leave', cjson.encode({user_id = user}))
   end
   return 1
 end
@@ -173,9 +238,9 @@ redis.call('ZADD', KEYS[2], ARGV[5], ARGV[2])
 redis.call('SADD', KEYS[4], ARGV[1])
 if known == 1 then return 0 end
 if redis.call('HINCRBY', KEYS[3], ARGV[3], 1) == 1 then
-  signal(ARGV[1], 'presence.join', ARGV[7])
+  signal(ARGV[1], 'join', ARGV[7])
 else
-  signal(ARGV[1], 'presence.screen', ARGV[6])
+  signal(ARGV[1], 'screen', ARGV[6])
 end
 return 1
 """
@@ -193,7 +258,7 @@ if value['screen'] == screen then return 0 end
 value['screen'] = screen
 value['screen_at'] = tonumber(ARGV[5])
 redis.call('HSET', KEYS[1], ARGV[2], cjson.encode(value))
-signal(ARGV[1], 'presence.screen', ARGV[4])
+signal(ARGV[1], 'screen', ARGV[4])
 return 1
 """
 )
@@ -221,12 +286,13 @@ class RedisPresence:
     def __init__(
         self,
         redis: Redis,
+        relay: Relay,
         *,
         ttl_s: float = TTL_S,
         beat_s: float = BEAT_S,
         sweep_s: float = SWEEP_S,
     ) -> None:
-        self._redis = redis
+        self._redis, self.relay = redis, relay
         self._ttl_s, self._beat_s, self._sweep_s = ttl_s, beat_s, sweep_s
         self._join = redis.register_script(_JOIN)
         self._screen = redis.register_script(_SCREEN)
@@ -301,6 +367,25 @@ class RedisPresence:
                 )
             )
         return _fold(connections)
+
+    async def listen(self, *, retry_s: float = 1.0) -> None:
+        """Feed every process's changes to this process's relay; until cancelled."""
+        while True:
+            try:
+                async with self._redis.pubsub() as pubsub:
+                    await pubsub.psubscribe("rt:who-ev:*")
+                    async for message in pubsub.listen():
+                        if message.get("type") == "pmessage":
+                            channel = message["channel"]
+                            if isinstance(channel, bytes):
+                                channel = channel.decode()
+                            change = orjson.loads(message["data"])
+                            self.relay.add(
+                                channel.removeprefix("rt:who-ev:"), change["kind"], change["data"]
+                            )
+            except (RedisError, OSError) as exc:
+                log.warning("presence_listener_lost", error=type(exc).__name__)
+                await asyncio.sleep(retry_s)
 
     async def run(self) -> None:
         """Renew this process's connections and sweep everyone's expired ones; until

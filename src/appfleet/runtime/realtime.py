@@ -7,9 +7,10 @@ In-process by default. With Redis, one Lua script numbers the event, appends it 
 stream (the replay log) and publishes it, and one pattern subscription per process routes
 events to that process's subscribers; after a reconnect each subscriber catches up from the log.
 A publish answers how many subscribers are live on the channel (in every process), so an app can
-fall back to a push notification when nobody is listening. A `signal` is live only: delivered to
-whoever listens now, neither numbered nor kept (presence: a burst of people coming online must
-not push a channel's real events out of its replay log).
+fall back to a push notification when nobody is listening. `signal_here` hands this process's
+subscribers a live-only event, neither numbered nor kept (presence relays its own changes
+between processes, and a burst of people coming online must not push a channel's real events
+out of its replay log).
 """
 
 from __future__ import annotations
@@ -83,8 +84,8 @@ class Broker(Protocol):
         """The kept events after `since` (a Gap first when some were already dropped)."""
         ...
 
-    async def signal(self, channel: str, type: str, data: dict[str, Any]) -> None:
-        """Deliver to the channel's live subscribers in every process; not kept."""
+    def signal_here(self, channel: str, type: str, data: dict[str, Any]) -> None:
+        """Deliver to the channel's subscribers in this process only; not numbered, not kept."""
         ...
 
 
@@ -169,6 +170,10 @@ class _BrokerBase:
             if not local:
                 del self._subscriptions[subscription.channel]
 
+    def signal_here(self, channel: str, type: str, data: dict[str, Any]) -> None:
+        if channel in self._subscriptions:
+            self._deliver(Event(channel, 0, type, data))
+
     def _deliver(self, event: Event) -> None:
         for subscription in list(self._subscriptions.get(event.channel, ())):
             subscription.offer(event)
@@ -204,9 +209,6 @@ class MemoryBroker(_BrokerBase):
         self._logs[channel].append(event)
         self._deliver(event)
         return Published(event.seq, len(self._subscriptions.get(channel, ())))
-
-    async def signal(self, channel: str, type: str, data: dict[str, Any]) -> None:
-        self._deliver(Event(channel, 0, type, data))
 
     async def _current(self, channel: str) -> int:
         return self._seq.get(channel, 0)
@@ -255,9 +257,6 @@ class RedisBroker(_BrokerBase):
             ],
         )
         return Published(int(seq), int(listeners))
-
-    async def signal(self, channel: str, type: str, data: dict[str, Any]) -> None:
-        await self._redis.publish(f"rt:ev:{channel}", Event(channel, 0, type, data).to_json())
 
     async def attach(self, subscription: Subscription) -> None:
         await self._redis.zadd(

@@ -16,7 +16,7 @@ from websockets.sync.client import connect
 
 from tests.fixtures.accounts import PASSWORD
 from tests.fixtures.servers import start_server
-from tests.fixtures.sockets import error_on, next_about
+from tests.fixtures.sockets import Roster, error_on
 
 FN = "/api/v1/fitnudge"
 
@@ -52,10 +52,10 @@ def test_followers_see_each_other_come_and_go(server: str) -> None:
         ann_auth = {"Authorization": f"Bearer {ann}"}
         # `WS /realtime` is the same socket as `/realtime/ws`.
         with connect(f"{base}{FN}/realtime?topic=wall&screen=feed&access_token={ann}") as watcher:
+            roster = Roster(watcher)
             with connect(f"{base}{FN}/realtime/ws?topic=wall&access_token={bob}") as bob_socket:
-                joined = next_about(watcher, "presence.join", bob_id)
-                assert joined["data"] == {"user_id": bob_id, "name": "Bob", "screen": None}
-                assert "seq" not in joined  # live only: no resume point
+                roster.until(lambda online: bob_id in online)
+                assert roster.online[bob_id] == {"user_id": bob_id, "name": "Bob", "screen": None}
                 listed = client.get(
                     f"{FN}/realtime/presence", params={"topic": "wall"}, headers=ann_auth
                 ).json()
@@ -65,17 +65,15 @@ def test_followers_see_each_other_come_and_go(server: str) -> None:
                     ("Bob", None),
                 }
                 bob_socket.send(json.dumps({"type": "screen", "screen": "post/123"}))
-                moved = next_about(watcher, "presence.screen", bob_id)
-                assert moved["data"] == {"user_id": bob_id, "screen": "post/123"}
+                roster.until(lambda online: online[bob_id]["screen"] == "post/123")
 
                 bob_socket.send("not json")
                 assert error_on(bob_socket)["code"] == "invalid_message"
                 bob_socket.send(json.dumps({"type": "screen", "screen": "<script>"}))
                 assert error_on(bob_socket)["code"] == "invalid_message"
                 closed_at = time.monotonic()
-            left = next_about(watcher, "presence.leave", bob_id)
-            assert left["data"] == {"user_id": bob_id}
-            assert time.monotonic() - closed_at < 5
+            left_at = roster.until(lambda online: bob_id not in online)
+            assert left_at - closed_at < 5
             after = client.get(
                 f"{FN}/realtime/presence", params={"topic": "wall"}, headers=ann_auth
             ).json()
