@@ -149,6 +149,35 @@ def hash_rate() -> tuple[float, str]:
     return float(out[0]), out[1].strip()
 
 
+def environment(mode: str, workdir: Path, *, access_log: bool = True) -> dict[str, str]:
+    """The servers' environment: a bench secret, limits that never refuse, and in scaled mode
+    PostgreSQL and Redis (migrated here)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("APPFLEET_")}
+    env |= {
+        "APPFLEET_SECRET_KEY": "bench-" + "x" * 40,
+        "APPFLEET_LOG__ACCESS": "true" if access_log else "false",
+        # The limiter counts every request (its cost is measured) but never refuses one: the
+        # scenarios measure serving, not the limiter saying no.
+        **{
+            f"APPFLEET_RATELIMIT__{name}": "1000000000/minute"
+            for name in ("ANONYMOUS", "AUTHENTICATED", "LOGIN", "SIGNUP")
+        },
+    }
+    if mode == "scaled":
+        env["DATABASE_URL"] = os.environ.get(
+            "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/postgres"
+        )
+        env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+        subprocess.run(
+            [sys.executable, "-m", "appfleet", "migrate"],
+            env=env,
+            cwd=workdir,
+            check=True,
+            capture_output=True,
+        )
+    return env
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -165,31 +194,7 @@ def main() -> None:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="appfleet-bench-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("APPFLEET_")}
-    env |= {
-        "APPFLEET_SECRET_KEY": "bench-" + "x" * 40,
-        "APPFLEET_LOG__ACCESS": "true",
-        # The limiter counts every request (its cost is measured) but never refuses one: the
-        # scenarios measure serving, not the limiter saying no.
-        **{
-            f"APPFLEET_RATELIMIT__{name}": "1000000000/minute"
-            for name in ("ANONYMOUS", "AUTHENTICATED", "LOGIN", "SIGNUP")
-        },
-    }
-    if args.no_access_log:
-        env["APPFLEET_LOG__ACCESS"] = "false"
-    if args.mode == "scaled":
-        env["DATABASE_URL"] = os.environ.get(
-            "BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1/postgres"
-        )
-        env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-        subprocess.run(
-            [sys.executable, "-m", "appfleet", "migrate"],
-            env=env,
-            cwd=workdir,
-            check=True,
-            capture_output=True,
-        )
+    env = environment(args.mode, workdir, access_log=not args.no_access_log)
     database_url = env.get("DATABASE_URL") or f"sqlite:///{workdir / '.appfleet' / 'appfleet.db'}"
     python = sys.executable
     scenarios = [s for s in SCENARIOS if not args.only or s.name in args.only]

@@ -71,6 +71,7 @@ def serve(
         log_config=None,
         server_header=False,
         proxy_headers=True,
+        ws_per_message_deflate=settings.server.ws_per_message_deflate,
     )
 
 
@@ -97,6 +98,14 @@ def _share_metrics(settings: Settings) -> None:
 def _serve_gunicorn(settings: Settings, host: str, port: int, workers: int) -> None:
     from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
     from prometheus_client import multiprocess
+    from uvicorn_worker import UvicornWorker  # type: ignore[import-untyped]
+
+    class Worker(UvicornWorker):  # type: ignore[misc]
+        CONFIG_KWARGS = {  # noqa: RUF012 - the base class's hook
+            **UvicornWorker.CONFIG_KWARGS,
+            "server_header": False,
+            "ws_per_message_deflate": settings.server.ws_per_message_deflate,
+        }
 
     def child_exit(server: Any, worker: Any) -> None:
         multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
@@ -104,7 +113,7 @@ def _serve_gunicorn(settings: Settings, host: str, port: int, workers: int) -> N
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": "uvicorn_worker.UvicornWorker",
+        "worker_class": Worker,
         "graceful_timeout": 30,
         "timeout": 60,
         "keepalive": 5,

@@ -47,6 +47,11 @@ class ServerSettings(BaseModel):
         description="Where clients reach this server (https://api.example.com): the base of "
         "links in emails and of signed media URLs. Unset: http://host:port.",
     )
+    ws_per_message_deflate: bool = Field(
+        False,
+        description="Offer WebSocket compression. Off: realtime messages are small, and "
+        "compressing each one per connection costs more CPU than it saves bytes.",
+    )
 
 
 class DatabaseSettings(BaseModel):

@@ -11,7 +11,6 @@ from importlib import resources
 import httpx2
 import pytest
 from fastapi import FastAPI
-from pydantic import SecretStr
 
 from appfleet.apps.fitnudge.jobs import MOTIVATION
 from appfleet.core.clock import FixedClock
@@ -19,7 +18,7 @@ from appfleet.core.database import unit_of_work
 from appfleet.core.settings import Settings
 from appfleet.runtime.jobs import queue
 from tests.apps.fitnudge.coach import FN, athlete, check_in, goal, signed_in, subscribe
-from tests.fixtures.ai import API_KEY, FakeModel
+from tests.fixtures.ai import FakeModel, with_model
 from tests.platform.billing.flows import path_of
 
 pytestmark = pytest.mark.anyio
@@ -33,15 +32,7 @@ SPANISH_PHRASES = set(
 @pytest.fixture
 def settings(settings: Settings, model_server: FakeModel) -> Settings:
     """FitNudge talking to an OpenAI-compatible model (a local fake speaking its protocol)."""
-    ai = settings.ai.model_copy(
-        update={
-            "provider": "openai",
-            "base_url": model_server.url,
-            "api_key": SecretStr(API_KEY),
-            "timeout_s": 2.0,
-        }
-    )
-    return settings.model_copy(update={"ai": ai})
+    return with_model(settings, model_server)
 
 
 async def test_the_prompt_holds_the_goal_the_last_three_check_ins_and_the_tone(

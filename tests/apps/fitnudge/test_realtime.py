@@ -4,7 +4,6 @@ SSE and WebSocket from a real server, and the same events by polling `/updates?s
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator
 
 import httpx2
@@ -13,7 +12,7 @@ from websockets.sync.client import connect
 
 from tests.apps.fitnudge.coach import FN, athlete
 from tests.fixtures.accounts import PASSWORD
-from tests.fixtures.servers import start_server
+from tests.fixtures.servers import quiet_server
 from tests.fixtures.sse import read_events
 
 
@@ -55,13 +54,8 @@ async def test_only_an_apps_own_topics_can_be_followed(client: httpx2.AsyncClien
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    process: subprocess.Popen[str]
-    process, base = start_server(
-        tmp_path_factory.mktemp("wall"), env={"APPFLEET_LOG__ACCESS": "false"}
-    )
-    yield base
-    process.terminate()
-    process.communicate(timeout=30)
+    with quiet_server(tmp_path_factory.mktemp("wall")) as base:
+        yield base
 
 
 def test_followers_see_new_posts_live_over_sse_and_websocket(server: str) -> None:

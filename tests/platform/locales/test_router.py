@@ -7,8 +7,7 @@ import httpx2
 import pytest
 from fastapi import FastAPI
 
-from appfleet.core.database import unit_of_work
-from appfleet.platform.locales import service
+from tests.platform.locales.strings import save_strings
 
 pytestmark = pytest.mark.anyio
 FN = "/api/v1/fitnudge"
@@ -56,14 +55,9 @@ async def test_a_new_english_key_shows_in_english_until_translated(
     assert (
         await client.get(f"{FN}/locales/de", headers={"If-None-Match": etag})
     ).status_code == 304
-    async with unit_of_work(app.state.db) as session:
-        await service.save(
-            session,
-            app.state.clock,
-            app.state.cache,
-            "fitnudge",
-            {("en", "ui"): {"wall.empty": "No posts yet"}, ("en", "common"): {"new": "New!"}},
-        )
+    await save_strings(
+        app, {("en", "ui"): {"wall.empty": "No posts yet"}, ("en", "common"): {"new": "New!"}}
+    )
     after = await client.get(f"{FN}/locales/de", headers={"If-None-Match": etag})
     assert after.status_code == 200  # the cached copy was dropped with the change
     body = after.json()
@@ -84,13 +78,6 @@ async def test_saving_the_same_strings_again_changes_no_version(
     client: httpx2.AsyncClient, app: FastAPI
 ) -> None:
     version = (await client.get(f"{FN}/locales/fr")).json()["version"]
-    async with unit_of_work(app.state.db) as session:
-        saved = await service.save(
-            session,
-            app.state.clock,
-            app.state.cache,
-            "fitnudge",
-            {("fr", "ui"): {"wall.like": "J'aime"}},
-        )
+    saved = await save_strings(app, {("fr", "ui"): {"wall.like": "J'aime"}})
     assert saved == []
     assert (await client.get(f"{FN}/locales/fr")).json()["version"] == version

@@ -7,14 +7,14 @@ from __future__ import annotations
 import httpx2
 import pytest
 from fastapi import FastAPI
-from pydantic import SecretStr
 
 from appfleet.core.database import unit_of_work
 from appfleet.core.settings import Settings
 from appfleet.platform.locales import service
 from appfleet.platform.locales.jobs import TRANSLATE
 from appfleet.runtime.jobs import queue
-from tests.fixtures.ai import API_KEY, FakeModel
+from tests.fixtures.ai import FakeModel, with_model
+from tests.platform.locales.strings import save_strings
 
 pytestmark = pytest.mark.anyio
 FN = "/api/v1/fitnudge"
@@ -22,10 +22,7 @@ NEW = {"wall.empty": "No posts yet, {name}", "wall.share": "Share"}
 
 
 async def _add_english(app: FastAPI, messages: dict[str, str]) -> None:
-    async with unit_of_work(app.state.db) as session:
-        await service.save(
-            session, app.state.clock, app.state.cache, "fitnudge", {("en", "ui"): messages}
-        )
+    await save_strings(app, {("en", "ui"): messages})
 
 
 async def _translate(app: FastAPI, lang: str) -> None:
@@ -37,15 +34,7 @@ async def _translate(app: FastAPI, lang: str) -> None:
 class TestWithAModel:
     @pytest.fixture
     def settings(self, settings: Settings, model_server: FakeModel) -> Settings:
-        ai = settings.ai.model_copy(
-            update={
-                "provider": "openai",
-                "base_url": model_server.url,
-                "api_key": SecretStr(API_KEY),
-                "timeout_s": 2.0,
-            }
-        )
-        return settings.model_copy(update={"ai": ai})
+        return with_model(settings, model_server)
 
     async def test_missing_keys_are_filled_and_served(
         self, client: httpx2.AsyncClient, app: FastAPI, model_server: FakeModel
@@ -84,23 +73,8 @@ class TestWithAModel:
             gaps = service.missing(await service.load(session, "fitnudge"), "fr")
         model_server.replies = ["Partager (IA)"]
         result = await service.translate(app.state.ai, "fitnudge", gaps, limit=10)
-        async with unit_of_work(app.state.db) as session:
-            await service.save(
-                session,
-                app.state.clock,
-                app.state.cache,
-                "fitnudge",
-                {("fr", "ui"): {"wall.share": "Partager"}},
-            )
-        async with unit_of_work(app.state.db) as session:
-            await service.save(
-                session,
-                app.state.clock,
-                app.state.cache,
-                "fitnudge",
-                result.bundles,
-                only_missing=True,
-            )
+        await save_strings(app, {("fr", "ui"): {"wall.share": "Partager"}})
+        await save_strings(app, result.bundles, only_missing=True)
         fr = (await client.get(f"{FN}/locales/fr")).json()
         assert fr["messages"]["wall.share"] == "Partager"
 

@@ -5,7 +5,6 @@ is online, and bad client messages get an error without losing the connection.""
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from collections.abc import Iterator
 
@@ -15,7 +14,7 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from tests.fixtures.accounts import PASSWORD
-from tests.fixtures.servers import start_server
+from tests.fixtures.servers import quiet_server
 from tests.fixtures.sockets import Roster, error_on
 
 FN = "/api/v1/fitnudge"
@@ -23,13 +22,8 @@ FN = "/api/v1/fitnudge"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    process: subprocess.Popen[str]
-    process, base = start_server(
-        tmp_path_factory.mktemp("presence"), env={"APPFLEET_LOG__ACCESS": "false"}
-    )
-    yield base
-    process.terminate()
-    process.communicate(timeout=30)
+    with quiet_server(tmp_path_factory.mktemp("presence")) as base:
+        yield base
 
 
 def sign_up(client: httpx2.Client, email: str, name: str) -> str:

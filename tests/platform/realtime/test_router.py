@@ -4,7 +4,6 @@ signed-out session that stops receiving at once."""
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator
 
 import httpx2
@@ -13,7 +12,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from tests.fixtures.accounts import PASSWORD
-from tests.fixtures.servers import start_server
+from tests.fixtures.servers import quiet_server
 from tests.fixtures.sse import read_events
 
 CF = "/api/v1/corpfinity"
@@ -21,13 +20,8 @@ CF = "/api/v1/corpfinity"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    process: subprocess.Popen[str]
-    process, base = start_server(
-        tmp_path_factory.mktemp("realtime"), env={"APPFLEET_LOG__ACCESS": "false"}
-    )
-    yield base
-    process.terminate()
-    process.communicate(timeout=30)
+    with quiet_server(tmp_path_factory.mktemp("realtime")) as base:
+        yield base
 
 
 def two_devices(client: httpx2.Client, email: str) -> tuple[dict[str, str], dict[str, str]]:

@@ -6,16 +6,17 @@ import asyncio
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from appfleet.core.clock import Clock
 from appfleet.core.database import Database, unit_of_work
 from appfleet.core.settings import Settings
-from appfleet.platform.locales import service
-from appfleet.platform.locales.jobs import DEFAULT_LIMIT, TRANSLATE
-from appfleet.runtime.jobs.queue import enqueue
+from appfleet.platform.locales.codes import BASE, LANG_PATTERN, TRANSLATE_LIMIT
+
+# The service modules are imported inside the commands: `appfleet serve --workers N` must set
+# up shared metrics before anything imports prometheus_client, and they reach it.
 
 AppOption = Annotated[str, typer.Option(help="The app whose strings these are.")]
 
@@ -42,6 +43,8 @@ def commands(
         ] = False,
     ) -> None:
         """Load the files into the database (servers show them within a minute)."""
+        from appfleet.platform.locales import service
+
         known(app)
         try:
             bundles = service.read_dir(directory)
@@ -50,7 +53,7 @@ def commands(
             raise typer.Exit(1) from exc
         config = settings()
 
-        async def run() -> list[service.Saved]:
+        async def run() -> list[Any]:
             db = Database(config.database_url, config.database)
             try:
                 async with unit_of_work(db) as session:
@@ -69,10 +72,12 @@ def commands(
         app: AppOption,
     ) -> None:
         """Write the database's bundles as {lang}.json and common.json."""
+        from appfleet.platform.locales import service
+
         known(app)
         config = settings()
 
-        async def run() -> service.Bundles:
+        async def run() -> dict[tuple[str, str], dict[str, str]]:
             db = Database(config.database_url, config.database)
             try:
                 async with unit_of_work(db, write=False) as session:
@@ -88,12 +93,16 @@ def commands(
     def translate(
         app: AppOption,
         to: Annotated[str, typer.Option(help="The language to fill, e.g. es.")],
-        limit: Annotated[int, typer.Option(help="Keys to translate at most.")] = DEFAULT_LIMIT,
+        limit: Annotated[int, typer.Option(help="Keys to translate at most.")] = TRANSLATE_LIMIT,
     ) -> None:
         """Queue a background job that fills `--to`'s missing keys through the AI provider."""
+        from appfleet.platform.locales import service
+        from appfleet.platform.locales.jobs import TRANSLATE
+        from appfleet.runtime.jobs.queue import enqueue
+
         known(app)
-        if not re.match(service.LANG_PATTERN, to) or to == service.BASE:
-            typer.echo(f"--to must be a language code other than {service.BASE}", err=True)
+        if not re.match(LANG_PATTERN, to) or to == BASE:
+            typer.echo(f"--to must be a language code other than {BASE}", err=True)
             raise typer.Exit(2)
         config = settings()
 

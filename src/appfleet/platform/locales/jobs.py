@@ -10,10 +10,10 @@ from appfleet.core.logging import get_logger
 from appfleet.core.tasks import JobContext, Task
 from appfleet.platform.ai.service import AiService
 from appfleet.platform.locales import service
+from appfleet.platform.locales.codes import TRANSLATE_LIMIT
 from appfleet.runtime.cache import Cache
 
 log = get_logger("appfleet.locales")
-DEFAULT_LIMIT = 500
 
 
 async def translate_missing(context: JobContext, args: dict[str, Any]) -> None:
@@ -25,7 +25,7 @@ async def translate_missing(context: JobContext, args: dict[str, Any]) -> None:
         context.resource(AiService),
         app,
         service.missing(rows, lang),
-        limit=int(args.get("limit", DEFAULT_LIMIT)),
+        limit=int(args.get("limit", TRANSLATE_LIMIT)),
     )
     # Only keys still missing are added: an edit made meanwhile wins over the model.
     saved = await service.save(

@@ -15,6 +15,7 @@ from appfleet.core.deps import CurrentApp, DatabaseDep
 from appfleet.core.errors import NotFound
 from appfleet.core.routing import app_router
 from appfleet.platform.locales import service
+from appfleet.platform.locales.codes import BASE, LANG_PATTERN
 from appfleet.platform.locales.schemas import LanguageList, LocalePage
 from appfleet.runtime.cache import CacheDep, read_through
 
@@ -35,7 +36,7 @@ async def list_languages(
         pages = [service.page(rows, app.name, lang) for lang in service.languages(rows)]
         return orjson.dumps(
             {
-                "default": service.BASE,
+                "default": BASE,
                 "languages": [
                     {"lang": p.lang, "version": p.version, "untranslated": len(p.untranslated)}
                     for p in pages
@@ -57,7 +58,7 @@ async def read_locale(
     app: CurrentApp,
     db: DatabaseDep,
     cache: CacheDep,
-    lang: Annotated[str, Path(pattern=service.LANG_PATTERN, examples=["es"])],
+    lang: Annotated[str, Path(pattern=LANG_PATTERN, examples=["es"])],
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     """The UI strings and common phrases in `lang` (`es-MX` falls back to `es`), over English

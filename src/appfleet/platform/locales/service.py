@@ -24,15 +24,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core.clock import Clock
 from appfleet.platform.ai.service import AiService
+from appfleet.platform.locales.codes import BASE, LANG_PATTERN
 from appfleet.platform.locales.models import LocaleBundle
 from appfleet.providers.ai.base import ChatMessage, TextRequest
 from appfleet.runtime.cache import Cache, forget_after_commit
 
-BASE = "en"
 UI, COMMON = "ui", "common"
 NAMESPACES = (UI, COMMON)
 COMMON_FILE = "common.json"
-LANG_PATTERN = r"^[a-z]{2}(-[A-Z]{2})?$"
 CACHE_PREFIX = "cache:locales:"  # + app + ":" + lang
 CACHE_TTL_S = 60  # an import from the CLI (another process) shows within a minute
 _LANG = re.compile(LANG_PATTERN)
