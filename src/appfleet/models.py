@@ -9,6 +9,7 @@ from appfleet.apps.fitnudge.models import (
 )
 from appfleet.apps.healthindex import models as healthindex_models
 from appfleet.apps.lowkeymode import models as lowkeymode_models
+from appfleet.apps.pennywise import models as pennywise_models
 from appfleet.core.database import Base
 from appfleet.core.idempotency import models as idempotency_models
 from appfleet.platform.ai import models as ai_models
@@ -49,6 +50,7 @@ __all__ = [
     "metadata",
     "notification_models",
     "outbox_models",
+    "pennywise_models",
     "privacy_models",
     "push_models",
     "runtime_models",

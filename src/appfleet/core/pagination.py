@@ -11,7 +11,7 @@ import binascii
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
@@ -70,7 +70,7 @@ CursorPaging = Annotated[CursorParams, Depends(cursor_params)]
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
-    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    plain = [v.isoformat() if isinstance(v, date) else v for v in values]  # datetimes too
     raw = json.dumps(plain, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
@@ -83,7 +83,7 @@ def decode_cursor(cursor: str, kinds: Sequence[type]) -> list[Any]:
         if not isinstance(plain, list) or len(plain) != len(kinds):
             raise ValueError("wrong shape")
         return [
-            datetime.fromisoformat(value) if kind is datetime else kind(value)
+            kind.fromisoformat(value) if kind in (datetime, date) else kind(value)
             for value, kind in zip(plain, kinds, strict=True)
         ]
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError) as exc:

@@ -1,8 +1,16 @@
+"""PennyWise, the personal-finance app (seed 003)."""
+
+from appfleet.apps.pennywise.router import router
+from appfleet.apps.pennywise.service import privacy
 from appfleet.core.registry import AppManifest
 
 manifest = AppManifest(
     name="pennywise",
     display_name="PennyWise",
     summary="Personal finance: transactions, balance, analytics, AI chat.",
+    router=router,
+    features=("transactions", "categories", "analytics", "import"),
     identity_group=None,
+    export_data=privacy.export_data,
+    erase_data=privacy.erase_data,
 )

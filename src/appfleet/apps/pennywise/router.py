@@ -1,0 +1,188 @@
+"""PennyWise's API (seed 003): transactions, categories, balance and analytics, the import of
+the app's local storage. Sign-in, sessions and privacy come from the platform."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from appfleet.apps.pennywise.deps import LedgerDep, OwnedCategory, OwnedTransaction, OwnerDep
+from appfleet.apps.pennywise.schemas import (
+    AccountRead,
+    AccountUpdate,
+    BalanceRead,
+    CategoryCreate,
+    CategoryRead,
+    CategoryUpdate,
+    ImportFile,
+    ImportResult,
+    Kind,
+    TransactionCreate,
+    TransactionPage,
+    TransactionRead,
+    TransactionUpdate,
+)
+from appfleet.apps.pennywise.service import accounts, analytics, categories, imports, transactions
+from appfleet.apps.pennywise.service._analytics import Period
+from appfleet.apps.pennywise.service._transactions import Filters
+from appfleet.core.deps import DbSession
+from appfleet.core.idempotency.deps import Idempotent
+from appfleet.core.pagination import CursorPaging
+from appfleet.core.routing import app_router
+
+JSON = "application/json"
+Money = Annotated[Decimal | None, Query(ge=0, max_digits=16)]
+
+
+def router() -> APIRouter:
+    api = app_router()
+
+    @api.get("/account", tags=["account"])
+    async def read_account(owner: OwnerDep, session: DbSession) -> AccountRead:
+        """Your currency (USD until you choose)."""
+        return AccountRead(currency=await accounts.currency_of(session, owner.user_id))
+
+    @api.put("/account", tags=["account"])
+    async def update_account(
+        body: AccountUpdate, owner: OwnerDep, ledger: LedgerDep, session: DbSession
+    ) -> AccountRead:
+        """Choose your currency (ISO 4217), before your first transaction."""
+        return AccountRead(
+            currency=await accounts.set_currency(session, ledger, owner, body.currency)
+        )
+
+    @api.post(
+        "/transactions",
+        status_code=201,
+        tags=["transactions"],
+        dependencies=[Idempotent],
+        response_model=TransactionRead,
+        responses={200: {"model": TransactionRead, "description": "A retry: already stored."}},
+    )
+    async def create_transaction(
+        body: TransactionCreate, owner: OwnerDep, ledger: LedgerDep, session: DbSession
+    ) -> Response:
+        """Record money in or out (`client_id` makes an offline retry the same row)."""
+        written = await transactions.create(session, ledger, owner, body)
+        return Response(
+            written.transaction.model_dump_json(),
+            status_code=201 if written.created else 200,
+            media_type=JSON,
+        )
+
+    @api.get("/transactions", tags=["transactions"])
+    async def list_transactions(
+        owner: OwnerDep,
+        session: DbSession,
+        paging: CursorPaging,
+        category_id: uuid.UUID | None = None,
+        start: Annotated[date | None, Query(alias="from")] = None,
+        end: Annotated[date | None, Query(alias="to")] = None,
+        min_amount: Money = None,
+        max_amount: Money = None,
+        q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+        type: Kind | None = None,  # noqa: A002 - the API's word
+        order: Annotated[str, Query(pattern="^(desc|asc)$")] = "desc",
+    ) -> TransactionPage:
+        """Yours, newest date first (or `order=asc`), filtered; cursor pages."""
+        filters = Filters(
+            category_id, start, end, min_amount, max_amount, q, type, ascending=order == "asc"
+        )
+        return TransactionPage.model_validate(
+            await transactions.page(session, owner, filters, paging)
+        )
+
+    @api.get("/transactions/balance", tags=["transactions"], response_model=BalanceRead)
+    async def read_balance(
+        owner: OwnerDep,
+        ledger: LedgerDep,
+        session: DbSession,
+        as_of: Annotated[date | None, Query(description="Up to and including this date.")] = None,
+    ) -> Response:
+        """Income minus expenses: now, or as of a date."""
+        return Response(await transactions.balance(session, ledger, owner, as_of), media_type=JSON)
+
+    @api.get("/transactions/analytics", tags=["analytics"])
+    async def read_analytics(
+        owner: OwnerDep,
+        ledger: LedgerDep,
+        session: DbSession,
+        period: Period = "month",
+        start: Annotated[date | None, Query(alias="from")] = None,
+        end: Annotated[date | None, Query(alias="to")] = None,
+    ) -> Response:
+        """Totals by category and by period, income against expenses, savings rate, top
+        descriptions, change against the period before (default range: six periods)."""
+        body = await analytics.report(session, ledger, owner, period, start, end)
+        return Response(body, media_type=JSON)
+
+    @api.get("/transactions/{transaction_id}", tags=["transactions"])
+    async def read_transaction(row: OwnedTransaction) -> TransactionRead:
+        return transactions.read(row)
+
+    @api.put("/transactions/{transaction_id}", tags=["transactions"])
+    async def update_transaction(
+        body: TransactionUpdate,
+        row: OwnedTransaction,
+        owner: OwnerDep,
+        ledger: LedgerDep,
+        session: DbSession,
+    ) -> TransactionRead:
+        """Change any of amount, type, category, description, date."""
+        return await transactions.change(session, ledger, owner, row, body)
+
+    @api.delete("/transactions/{transaction_id}", status_code=204, tags=["transactions"])
+    async def delete_transaction(
+        row: OwnedTransaction, owner: OwnerDep, ledger: LedgerDep, session: DbSession
+    ) -> Response:
+        await transactions.remove(session, ledger, owner, row)
+        return Response(status_code=204)
+
+    @api.get("/categories", tags=["categories"], response_model=list[CategoryRead])
+    async def list_categories(owner: OwnerDep, ledger: LedgerDep, session: DbSession) -> Response:
+        """The defaults, then yours, with icon names."""
+        return Response(await categories.listing(session, ledger, owner), media_type=JSON)
+
+    @api.post("/categories", status_code=201, tags=["categories"])
+    async def create_category(
+        body: CategoryCreate, owner: OwnerDep, ledger: LedgerDep, session: DbSession
+    ) -> CategoryRead:
+        return await categories.create(session, ledger, owner, body)
+
+    @api.put("/categories/{category_id}", tags=["categories"])
+    async def update_category(
+        body: CategoryUpdate,
+        category: OwnedCategory,
+        owner: OwnerDep,
+        ledger: LedgerDep,
+        session: DbSession,
+    ) -> CategoryRead:
+        """Rename or re-icon one of yours (defaults cannot change: 403)."""
+        return await categories.change(session, ledger, owner, category, body)
+
+    @api.delete("/categories/{category_id}", status_code=204, tags=["categories"])
+    async def delete_category(
+        category: OwnedCategory,
+        owner: OwnerDep,
+        ledger: LedgerDep,
+        session: DbSession,
+        reassign_to: Annotated[
+            uuid.UUID | None, Query(description="Where its transactions move (needed if any).")
+        ] = None,
+    ) -> Response:
+        """Delete one of yours; one in use needs `reassign_to`."""
+        await categories.remove(session, ledger, owner, category, reassign_to)
+        return Response(status_code=204)
+
+    @api.post("/import", tags=["import"], dependencies=[Idempotent])
+    async def import_local_storage(
+        body: ImportFile, owner: OwnerDep, ledger: LedgerDep, session: DbSession
+    ) -> ImportResult:
+        """The app's local data: categories matched by name, transactions once each."""
+        return await imports.run(session, ledger, owner, body)
+
+    return api

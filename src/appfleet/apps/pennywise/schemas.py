@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from appfleet.apps.pennywise.money import CURRENCY_PATTERN
+
+Kind = Literal["income", "expense"]
+ICON = r"^[a-z0-9][a-z0-9-]{0,49}$"
+Amount = Field(
+    gt=0,
+    max_digits=16,
+    description='Positive, exact: a decimal string such as "12.50" (JSON numbers are read '
+    "as written). Its sign comes from `type`.",
+    examples=["12.50"],
+)
+
+
+class AccountRead(BaseModel):
+    currency: str = Field(description="ISO 4217; every amount is in it.")
+
+
+class AccountUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    currency: str = Field(pattern=CURRENCY_PATTERN, examples=["EUR"])
+
+
+class CategoryRead(BaseModel):
+    id: uuid.UUID
+    name: str
+    icon: str = Field(description="An icon name the app maps to its icon set.")
+    is_default: bool
+
+
+class CategoryCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str = Field(min_length=1, max_length=100)
+    icon: str = Field("tag", pattern=ICON)
+
+
+class CategoryUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    name: str | None = Field(None, min_length=1, max_length=100)
+    icon: str | None = Field(None, pattern=ICON)
+
+
+class TransactionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    amount: Decimal = Amount
+    type: Kind
+    category_id: uuid.UUID
+    description: str = Field("", max_length=500)
+    date: dt.date | None = Field(None, description="Your local date; today if absent.")
+    client_id: str | None = Field(
+        None,
+        min_length=1,
+        max_length=100,
+        description="The phone's id for this row: a retry with the same id is the same row.",
+    )
+
+
+class TransactionUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    amount: Decimal | None = Field(None, gt=0, max_digits=16)
+    type: Kind | None = None
+    category_id: uuid.UUID | None = None
+    description: str | None = Field(None, max_length=500)
+    date: dt.date | None = None
+
+
+class TransactionRead(BaseModel):
+    id: uuid.UUID
+    amount: str = Field(description="Positive decimal text.", examples=["12.50"])
+    type: Kind
+    signed_amount: str = Field(description="Negative for expenses.", examples=["-12.50"])
+    currency: str
+    category_id: uuid.UUID
+    description: str
+    date: dt.date
+    client_id: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class TransactionPage(BaseModel):
+    items: list[TransactionRead]
+    next_cursor: str | None
+
+
+class BalanceRead(BaseModel):
+    currency: str
+    balance: str = Field(description="Income minus expenses up to and including `as_of`.")
+    income: str
+    expenses: str = Field(description="Positive.")
+    as_of: dt.date | None = Field(description="None: everything so far.")
+    transactions: int
+
+
+class ImportFile(BaseModel):
+    """What the app exported from its local storage (AsyncStorage): categories and
+    transactions as it kept them. Rows are checked one by one, so a bad one is reported, not
+    fatal."""
+
+    categories: list[dict[str, object]] = Field(default_factory=list, max_length=500)
+    transactions: list[dict[str, object]] = Field(default_factory=list, max_length=5000)
+
+
+class ImportProblem(BaseModel):
+    index: int = Field(description="The row's position in `transactions`.")
+    id: str | None
+    reason: str
+
+
+class ImportCounts(BaseModel):
+    created: int
+    skipped: int = Field(0, description="Already imported (same id).")
+    invalid: int = 0
+
+
+class ImportResult(BaseModel):
+    categories_created: int
+    categories_matched: int
+    transactions: ImportCounts
+    problems: list[ImportProblem] = Field(description="The first 100 invalid rows and why.")

@@ -1,0 +1,68 @@
+"""What PennyWise's services share: the process services, the caller, the cache keys."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from appfleet.core.clock import Clock, local_date
+from appfleet.runtime.cache import Cache, forget_after_commit
+
+APP = "pennywise"
+DEFAULT_CURRENCY = "USD"
+# Seed 003's cache TTLs.
+BALANCE_TTL_S = 300
+ANALYTICS_TTL_S = 600
+CATEGORIES_TTL_S = 86_400
+PREFIX = "cache:pennywise:"
+CATALOG = "categories_v1.json"
+NAMESPACE = uuid.UUID("7b0c4c52-5c7e-4f2a-9a53-4d3f2f1d6a10")  # the defaults' stable ids
+
+
+def default_categories() -> list[dict[str, object]]:
+    """The shipped categories with their stable ids (the migration seeds these rows)."""
+    rows = orjson.loads(
+        resources.files("appfleet.apps.pennywise.data").joinpath(CATALOG).read_bytes()
+    )
+    return [{**row, "id": uuid.uuid5(NAMESPACE, row["name"])} for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    clock: Clock
+    cache: Cache
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """The caller: their money is theirs alone."""
+
+    user_id: uuid.UUID
+    timezone: str
+
+    def today(self, clock: Clock) -> date:
+        return local_date(clock.now(), self.timezone)
+
+
+def balance_key(user_id: uuid.UUID) -> str:
+    return f"{PREFIX}balance:{user_id}"
+
+
+def analytics_prefix(user_id: uuid.UUID) -> str:
+    return f"{PREFIX}analytics:{user_id}:"
+
+
+def categories_key(user_id: uuid.UUID) -> str:
+    return f"{PREFIX}categories:{user_id}"
+
+
+def forget_money(session: AsyncSession, ledger: Ledger, user_id: uuid.UUID) -> None:
+    """A change to the user's transactions: their balance and analytics go once it commits."""
+    forget_after_commit(
+        session, ledger.cache, balance_key(user_id), prefix=analytics_prefix(user_id)
+    )
