@@ -14,8 +14,10 @@ from pathlib import Path
 
 import httpx2
 import pytest
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from tests.apps.pennywise.ledger import default_id
 from tests.fixtures.accounts import PASSWORD
 from tests.fixtures.app import flush_redis
 from tests.fixtures.servers import start_server
@@ -24,6 +26,7 @@ from tests.fixtures.sockets import Roster
 from tests.fixtures.sse import read_events
 
 CF = "/api/v1/corpfinity"
+FOOD_ID = default_id("Food & Dining")
 
 
 @pytest.fixture
@@ -149,3 +152,39 @@ def test_presence_crosses_processes_and_a_killed_one_lets_its_people_go(
                 doomed.wait(timeout=10)
                 left_at = roster.until(lambda online: bob_id not in online, timeout=6)
                 assert left_at - killed_at < 5
+
+
+def test_pennywise_chat_stream_hears_what_another_process_did(
+    two_servers: tuple[str, str],
+) -> None:
+    a, b = two_servers
+    pw = "/api/v1/pennywise"
+    with httpx2.Client(timeout=10) as client:
+        body = {"email": "penny@example.com", "password": PASSWORD, "name": "Penny"}
+        token = client.post(f"{a}{pw}/auth/register", json=body).json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        bad = b.replace("http", "ws") + f"{pw}/chat/stream?access_token=forged"
+        with connect(bad, open_timeout=10) as refused:
+            with pytest.raises(ConnectionClosed) as closed:
+                refused.recv(timeout=5)
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
+        stream = b.replace("http", "ws") + f"{pw}/chat/stream?access_token={token}"
+        with connect(stream, open_timeout=10) as phone:
+            spent = client.post(
+                f"{a}{pw}/transactions",
+                json={"amount": "9.99", "type": "expense", "category_id": FOOD_ID},
+                headers=auth,
+            )
+            assert spent.status_code == 201
+            moved = json.loads(phone.recv(timeout=5))
+            assert (moved["type"], moved["data"]) == (
+                "balance.updated",
+                {"delta": "-9.99", "currency": "USD"},
+            )
+            asked = client.post(
+                f"{a}{pw}/chat/messages", json={"content": "what's my balance?"}, headers=auth
+            )
+            assert asked.status_code == 201
+            mine, answer = (json.loads(phone.recv(timeout=5)) for _ in range(2))
+            assert (mine["type"], mine["data"]["sender"]) == ("chat.message", "user")
+            assert answer["data"]["content"] == "Your balance is -$9.99."

@@ -182,6 +182,9 @@ class RateLimitSettings(BaseModel):
     signup: str = Field("3/minute", description="Sign-ups (register, guest accounts), per IP.")
     forgot: str = Field("3/5minutes", description="Password-reset requests, per IP and email.")
     ai: str = Field("10/hour", description="AI generations, per user.")
+    chat: str = Field(
+        "100/hour", description="Messages an AI bot answers and insight runs, per user (seed 003)."
+    )
     uploads: str = Field("20/hour", description="Uploads, per user.")
     push_test: str = Field("5/minute", description="Test pushes, per user.")
     billing: str = Field("20/hour", description="Checkouts, portal links, plan changes, per user.")
@@ -197,6 +200,7 @@ class RateLimitSettings(BaseModel):
         "signup",
         "forgot",
         "ai",
+        "chat",
         "uploads",
         "push_test",
         "billing",

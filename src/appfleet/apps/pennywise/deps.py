@@ -15,7 +15,7 @@ from appfleet.platform.auth.errors import TokenRejected
 
 async def get_ledger(request: Request) -> Ledger:
     state = request.app.state
-    return Ledger(clock=state.clock, cache=state.cache)
+    return Ledger(clock=state.clock, cache=state.cache, broker=state.broker, ai=state.ai)
 
 
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]

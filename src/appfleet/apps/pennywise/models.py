@@ -2,8 +2,17 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from appfleet.core.database import Base
@@ -67,3 +76,37 @@ class Transaction(Base):
     client_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class Message(Base):
+    """One chat message: the member's, or the bot's answer (seed 003's messages)."""
+
+    __tablename__ = "pennywise_message"
+    __table_args__ = (
+        Index("ix_pennywise_message_user_created", "user_id", "created_at", "id"),
+        CheckConstraint("sender IN ('user', 'bot')", name="sender_known"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(USER_FK, ondelete="CASCADE"))
+    sender: Mapped[str] = mapped_column(String(10))
+    content: Mapped[str] = mapped_column(String(8000))
+    source: Mapped[str | None] = mapped_column(String(20))  # the bot's: provider, local, ...
+    created_at: Mapped[datetime]
+
+
+class Insight(Base):
+    """A finding about a member's money (seed 003's insights), until it expires."""
+
+    __tablename__ = "pennywise_insight"
+    __table_args__ = (Index("ix_pennywise_insight_user_type", "user_id", "type"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey(USER_FK, ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(String(2000))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    source: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]

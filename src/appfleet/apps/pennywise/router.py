@@ -4,11 +4,14 @@ the app's local storage. Sign-in, sessions and privacy come from the platform.""
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+import orjson
+from fastapi import APIRouter, Query, Request, Response
+from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from appfleet.apps.pennywise.deps import LedgerDep, OwnedCategory, OwnedTransaction, OwnerDep
 from appfleet.apps.pennywise.schemas import (
@@ -18,21 +21,33 @@ from appfleet.apps.pennywise.schemas import (
     CategoryCreate,
     CategoryRead,
     CategoryUpdate,
+    ChatExchange,
     ImportFile,
     ImportResult,
     Kind,
+    MessageCreate,
+    MessagePage,
     TransactionCreate,
     TransactionPage,
     TransactionRead,
     TransactionUpdate,
 )
-from appfleet.apps.pennywise.service import accounts, analytics, categories, imports, transactions
+from appfleet.apps.pennywise.service import (
+    accounts,
+    analytics,
+    categories,
+    chat,
+    imports,
+    transactions,
+)
 from appfleet.apps.pennywise.service._analytics import Period
 from appfleet.apps.pennywise.service._transactions import Filters
-from appfleet.core.deps import DbSession
+from appfleet.core.deps import DatabaseDep, DbSession
 from appfleet.core.idempotency.deps import Idempotent
 from appfleet.core.pagination import CursorPaging
 from appfleet.core.routing import app_router
+from appfleet.platform.auth.deps import per_user
+from appfleet.platform.realtime.router import socket
 
 JSON = "application/json"
 Money = Annotated[Decimal | None, Query(ge=0, max_digits=16)]
@@ -177,6 +192,51 @@ def router() -> APIRouter:
         """Delete one of yours; one in use needs `reassign_to`."""
         await categories.remove(session, ledger, owner, category, reassign_to)
         return Response(status_code=204)
+
+    @api.get("/chat/messages", tags=["chat"])
+    async def list_messages(
+        owner: OwnerDep, session: DbSession, paging: CursorPaging
+    ) -> MessagePage:
+        """Your conversation with the bot, newest first."""
+        return MessagePage.model_validate(await chat.history(session, owner, paging))
+
+    @api.post(
+        "/chat/messages",
+        status_code=201,
+        tags=["chat"],
+        dependencies=[per_user("chat")],
+        responses={
+            201: {"model": ChatExchange},
+            200: {
+                "content": {"text/event-stream": {}},
+                "description": "With `Accept: text/event-stream`: events `message` (yours), "
+                "`token` (pieces of the answer) and `reply` (the answer, stored).",
+            },
+        },
+    )
+    async def send_message(
+        body: MessageCreate,
+        request: Request,
+        owner: OwnerDep,
+        ledger: LedgerDep,
+        db: DatabaseDep,
+    ) -> Response:
+        """Ask about your money ("How much did I spend on food last month?"): your message
+        and the bot's answer are stored and sent to your devices."""
+        if "text/event-stream" in request.headers.get("accept", ""):
+            events = chat.ask_streaming(db, ledger, owner, body.content)
+
+            async def stream() -> AsyncIterator[ServerSentEvent]:
+                async for kind, data in events:
+                    yield ServerSentEvent(data=orjson.dumps(data).decode(), event=kind)
+
+            return EventSourceResponse(stream(), headers={"Cache-Control": "no-store"})
+        exchange = await chat.ask(db, ledger, owner, body.content)
+        return Response(exchange.model_dump_json(), status_code=201, media_type=JSON)
+
+    # Seed 003's `WS /chat/stream`: the platform's socket on the member's own channel (new
+    # messages, balance updates, new insights), from any process.
+    api.add_api_websocket_route("/chat/stream", socket)
 
     @api.post("/import", tags=["import"], dependencies=[Idempotent])
     async def import_local_storage(

@@ -126,3 +126,28 @@ class ImportResult(BaseModel):
     categories_matched: int
     transactions: ImportCounts
     problems: list[ImportProblem] = Field(description="The first 100 invalid rows and why.")
+
+
+class MessageCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    content: str = Field(
+        min_length=1, max_length=2000, examples=["How much did I spend on food last month?"]
+    )
+
+
+class MessageRead(BaseModel):
+    id: uuid.UUID
+    sender: Literal["user", "bot"]
+    content: str
+    source: str | None = Field(description="The bot's: provider, cache, fallback_cache or local.")
+    created_at: dt.datetime
+
+
+class MessagePage(BaseModel):
+    items: list[MessageRead]
+    next_cursor: str | None
+
+
+class ChatExchange(BaseModel):
+    message: MessageRead = Field(description="Yours, as stored.")
+    reply: MessageRead = Field(description="The bot's answer, as stored.")

@@ -1,5 +1,5 @@
 """PennyWise: each member's currency, categories (the sixteen defaults seeded here, with icon
-names) and transactions in exact minor units
+names), transactions in exact minor units, chat messages and insights
 
 Revision ID: 0021_pennywise
 Revises: 0020_locales
@@ -99,6 +99,53 @@ def upgrade() -> None:
         ["user_id", "occurred_on", "id"],
         unique=False,
     )
+    op.create_table(
+        "pennywise_insight",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("type", sa.String(length=30), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("content", sa.String(length=2000), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("source", sa.String(length=20), nullable=False),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_pennywise_insight_user_id_user_account"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pennywise_insight")),
+    )
+    op.create_index(
+        "ix_pennywise_insight_user_type", "pennywise_insight", ["user_id", "type"], unique=False
+    )
+    op.create_table(
+        "pennywise_message",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("sender", sa.String(length=10), nullable=False),
+        sa.Column("content", sa.String(length=8000), nullable=False),
+        sa.Column("source", sa.String(length=20), nullable=True),
+        sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "sender IN ('user', 'bot')", name=op.f("ck_pennywise_message_sender_known")
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_pennywise_message_user_id_user_account"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pennywise_message")),
+    )
+    op.create_index(
+        "ix_pennywise_message_user_created",
+        "pennywise_message",
+        ["user_id", "created_at", "id"],
+        unique=False,
+    )
     assert categories is not None  # noqa: S101 - create_table returns the table it made
     now = datetime.now(UTC)
     op.bulk_insert(
@@ -117,6 +164,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("pennywise_message")
+    op.drop_table("pennywise_insight")
     op.drop_table("pennywise_transaction")
     op.drop_table("pennywise_category")
     op.drop_table("pennywise_account")

@@ -3,6 +3,7 @@
 from appfleet.apps.pennywise.service import _accounts as accounts
 from appfleet.apps.pennywise.service import _analytics as analytics
 from appfleet.apps.pennywise.service import _categories as categories
+from appfleet.apps.pennywise.service import _chat as chat
 from appfleet.apps.pennywise.service import _imports as imports
 from appfleet.apps.pennywise.service import _privacy as privacy
 from appfleet.apps.pennywise.service import _transactions as transactions
@@ -14,6 +15,7 @@ __all__ = [
     "accounts",
     "analytics",
     "categories",
+    "chat",
     "imports",
     "privacy",
     "transactions",

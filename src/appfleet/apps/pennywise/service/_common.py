@@ -10,8 +10,11 @@ from importlib import resources
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from appfleet.apps.pennywise.money import to_text
 from appfleet.core.clock import Clock, local_date
+from appfleet.platform.ai.service import AiService
 from appfleet.runtime.cache import Cache, forget_after_commit
+from appfleet.runtime.realtime import Broker, publish_after_commit, user_channel
 
 APP = "pennywise"
 DEFAULT_CURRENCY = "USD"
@@ -36,6 +39,8 @@ def default_categories() -> list[dict[str, object]]:
 class Ledger:
     clock: Clock
     cache: Cache
+    broker: Broker
+    ai: AiService
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,3 +71,24 @@ def forget_money(session: AsyncSession, ledger: Ledger, user_id: uuid.UUID) -> N
     forget_after_commit(
         session, ledger.cache, balance_key(user_id), prefix=analytics_prefix(user_id)
     )
+
+
+def tell(
+    session: AsyncSession, ledger: Ledger, user_id: uuid.UUID, kind: str, data: dict[str, object]
+) -> None:
+    """An event for the member's devices (`WS /chat/stream`), once the change commits."""
+    publish_after_commit(session, ledger.broker, user_channel(APP, user_id), kind, data)
+
+
+def balance_moved(
+    session: AsyncSession, ledger: Ledger, user_id: uuid.UUID, delta_minor: int, currency: str
+) -> None:
+    """Tell the member's devices how their balance moved (they add it up; no extra query)."""
+    if delta_minor:
+        tell(
+            session,
+            ledger,
+            user_id,
+            "balance.updated",
+            {"delta": to_text(delta_minor, currency), "currency": currency},
+        )

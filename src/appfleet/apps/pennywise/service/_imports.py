@@ -23,7 +23,13 @@ from appfleet.apps.pennywise.models import Category, Transaction
 from appfleet.apps.pennywise.money import AmountError, to_minor
 from appfleet.apps.pennywise.schemas import ImportCounts, ImportFile, ImportProblem, ImportResult
 from appfleet.apps.pennywise.service import _accounts, _categories
-from appfleet.apps.pennywise.service._common import Ledger, Owner, categories_key, forget_money
+from appfleet.apps.pennywise.service._common import (
+    Ledger,
+    Owner,
+    balance_moved,
+    categories_key,
+    forget_money,
+)
 from appfleet.core.clock import zone
 from appfleet.core.database import insert
 from appfleet.runtime.cache import forget_after_commit
@@ -128,19 +134,21 @@ async def run(
             invalid += 1
             if len(problems) < MAX_PROBLEMS:
                 problems.append(ImportProblem(index=index, id=client_id, reason=str(exc)))
-    created = 0
+    created = delta = 0
     for start in range(0, len(rows), BATCH):
         statement = (
             insert(session, Transaction.__table__)
             .values(rows[start : start + BATCH])
             .on_conflict_do_nothing(index_elements=["user_id", "client_id"])
-            .returning(Transaction.__table__.c.id)
+            .returning(Transaction.__table__.c.amount_minor)
         )
-        created += len((await session.execute(statement)).all())
+        amounts = list((await session.execute(statement)).scalars())
+        created, delta = created + len(amounts), delta + sum(amounts)
     if created_categories:
         forget_after_commit(session, ledger.cache, categories_key(owner.user_id))
     if created:
         forget_money(session, ledger, owner.user_id)
+        balance_moved(session, ledger, owner.user_id, delta, currency)
     return ImportResult(
         categories_created=created_categories,
         categories_matched=matched,

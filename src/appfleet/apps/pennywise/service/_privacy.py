@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appfleet.apps.pennywise.models import Account, Category, Transaction
+from appfleet.apps.pennywise.models import Account, Category, Insight, Message, Transaction
 from appfleet.apps.pennywise.money import to_text
 
 
@@ -20,8 +20,17 @@ async def export_data(session: AsyncSession, user_id: uuid.UUID) -> dict[str, An
         .where(Transaction.user_id == user_id)
         .order_by(Transaction.occurred_on, Transaction.id)
     )
+    messages = await session.scalars(
+        select(Message).where(Message.user_id == user_id).order_by(Message.created_at)
+    )
+    insights = await session.scalars(select(Insight).where(Insight.user_id == user_id))
     return {
         "currency": account.currency if account else None,
+        "messages": [
+            {"sender": m.sender, "content": m.content, "created_at": m.created_at.isoformat()}
+            for m in messages
+        ],
+        "insights": [{"type": i.type, "title": i.title, "content": i.content} for i in insights],
         "categories": [{"id": str(c.id), "name": c.name, "icon": c.icon} for c in categories],
         "transactions": [
             {
@@ -39,5 +48,5 @@ async def export_data(session: AsyncSession, user_id: uuid.UUID) -> dict[str, An
 
 async def erase_data(session: AsyncSession, user_id: uuid.UUID) -> None:
     # Transactions first: they reference the user's categories.
-    for model in (Transaction, Category, Account):
+    for model in (Message, Insight, Transaction, Category, Account):
         await session.execute(delete(model).where(model.user_id == user_id))

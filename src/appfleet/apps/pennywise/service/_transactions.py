@@ -29,6 +29,7 @@ from appfleet.apps.pennywise.service._common import (
     Ledger,
     Owner,
     balance_key,
+    balance_moved,
     forget_money,
 )
 from appfleet.core.database import insert_for
@@ -86,11 +87,12 @@ async def create(
     await _categories.usable(session, owner, body.category_id)
     currency = await _accounts.currency_of(session, owner.user_id)
     now = ledger.clock.now()
+    minor = signed_minor(body.amount, body.type, currency)
     values = {
         "id": uuid.uuid4(),
         "user_id": owner.user_id,
         "category_id": body.category_id,
-        "amount_minor": signed_minor(body.amount, body.type, currency),
+        "amount_minor": minor,
         "currency": currency,
         "description": body.description,
         "occurred_on": body.date or owner.today(ledger.clock),
@@ -108,6 +110,7 @@ async def create(
         assert existing is not None  # noqa: S101 - the conflict was on this row
         return Written(read(existing), created=False)
     forget_money(session, ledger, owner.user_id)
+    balance_moved(session, ledger, owner.user_id, minor, currency)
     return Written(read(Transaction(**values)), created=True)
 
 
@@ -125,6 +128,7 @@ async def change(
     row: Transaction,
     body: TransactionUpdate,
 ) -> TransactionRead:
+    before = row.amount_minor
     if body.category_id is not None:
         await _categories.usable(session, owner, body.category_id)
         row.category_id = body.category_id
@@ -141,12 +145,14 @@ async def change(
         row.occurred_on = body.date
     row.updated_at = ledger.clock.now()
     forget_money(session, ledger, owner.user_id)
+    balance_moved(session, ledger, owner.user_id, row.amount_minor - before, row.currency)
     return read(row)
 
 
 async def remove(session: AsyncSession, ledger: Ledger, owner: Owner, row: Transaction) -> None:
     await session.delete(row)
     forget_money(session, ledger, owner.user_id)
+    balance_moved(session, ledger, owner.user_id, -row.amount_minor, row.currency)
 
 
 @dataclass(frozen=True, slots=True)
