@@ -13,6 +13,7 @@ import orjson
 from fastapi import APIRouter, Query, Request, Response
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
+from appfleet.apps.pennywise import jobs
 from appfleet.apps.pennywise.deps import LedgerDep, OwnedCategory, OwnedTransaction, OwnerDep
 from appfleet.apps.pennywise.schemas import (
     AccountRead,
@@ -24,6 +25,7 @@ from appfleet.apps.pennywise.schemas import (
     ChatExchange,
     ImportFile,
     ImportResult,
+    InsightRead,
     Kind,
     MessageCreate,
     MessagePage,
@@ -38,6 +40,7 @@ from appfleet.apps.pennywise.service import (
     categories,
     chat,
     imports,
+    insights,
     transactions,
 )
 from appfleet.apps.pennywise.service._analytics import Period
@@ -242,7 +245,36 @@ def router() -> APIRouter:
     async def import_local_storage(
         body: ImportFile, owner: OwnerDep, ledger: LedgerDep, session: DbSession
     ) -> ImportResult:
-        """The app's local data: categories matched by name, transactions once each."""
-        return await imports.run(session, ledger, owner, body)
+        """The app's local data: categories matched by name, transactions once each; insights
+        follow in the background."""
+        result = await imports.run(session, ledger, owner, body)
+        if result.transactions.created:
+            await jobs.queue_for(session, ledger.clock, owner.user_id)
+        return result
+
+    @api.get("/insights/spending", tags=["insights"])
+    async def spending_insights(
+        owner: OwnerDep, ledger: LedgerDep, session: DbSession
+    ) -> list[InsightRead]:
+        """Category spikes, unusually large expenses, the month-over-month trend."""
+        found = await insights.current(session, ledger, owner, insights.SPENDING)
+        return [InsightRead.model_validate(i) for i in found]
+
+    @api.get("/insights/recommendations", tags=["insights"])
+    async def recommendations(
+        owner: OwnerDep, ledger: LedgerDep, session: DbSession
+    ) -> list[InsightRead]:
+        """Recurring charges to review, and savings-rate advice."""
+        found = await insights.current(session, ledger, owner, insights.RECOMMENDATIONS)
+        return [InsightRead.model_validate(i) for i in found]
+
+    @api.post(
+        "/insights/generate", status_code=201, tags=["insights"], dependencies=[per_user("chat")]
+    )
+    async def generate_insights(
+        owner: OwnerDep, ledger: LedgerDep, db: DatabaseDep
+    ) -> list[InsightRead]:
+        """Analyse your money now (this replaces your current insights)."""
+        return await insights.generate(db, ledger, owner)
 
     return api

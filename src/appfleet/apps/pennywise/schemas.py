@@ -151,3 +151,17 @@ class MessagePage(BaseModel):
 class ChatExchange(BaseModel):
     message: MessageRead = Field(description="Yours, as stored.")
     reply: MessageRead = Field(description="The bot's answer, as stored.")
+
+
+class InsightRead(BaseModel):
+    id: uuid.UUID
+    type: str = Field(
+        description="category_spike, large_expense, spending_trend, recurring_charge or "
+        "savings_rate."
+    )
+    title: str
+    content: str = Field(description="The finding in a sentence (phrased by the AI provider).")
+    data: dict[str, object] = Field(description="The figures behind it.")
+    source: str
+    created_at: dt.datetime
+    expires_at: dt.datetime

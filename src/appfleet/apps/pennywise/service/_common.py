@@ -62,6 +62,10 @@ def analytics_prefix(user_id: uuid.UUID) -> str:
     return f"{PREFIX}analytics:{user_id}:"
 
 
+def insights_key(user_id: uuid.UUID) -> str:
+    return f"{PREFIX}insights:{user_id}"
+
+
 def categories_key(user_id: uuid.UUID) -> str:
     return f"{PREFIX}categories:{user_id}"
 
