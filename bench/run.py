@@ -160,7 +160,7 @@ def environment(mode: str, workdir: Path, *, access_log: bool = True) -> dict[st
         # scenarios measure serving, not the limiter saying no.
         **{
             f"APPFLEET_RATELIMIT__{name}": "1000000000/minute"
-            for name in ("ANONYMOUS", "AUTHENTICATED", "LOGIN", "SIGNUP")
+            for name in ("ANONYMOUS", "AUTHENTICATED", "LOGIN", "SIGNUP", "AI", "CHAT")
         },
     }
     if mode == "scaled":

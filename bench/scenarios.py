@@ -7,13 +7,14 @@ return the concrete request to load. Each issue that adds endpoints adds its sce
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import httpx2
 
-from seed import seed_board, seed_search, seed_wall
+from seed import seed_board, seed_ledger, seed_search, seed_wall
 
 PASSWORD = "bench password 2026"
 
@@ -29,6 +30,8 @@ class Scenario:
     prepare: Callable[[Scenario, str], Scenario] | None = None
     # Bulk data written into the server's database (by URL) before `prepare`.
     seed: Callable[[str], None] | None = None
+    # Like `prepare`, for scenarios that seed rows of the user they sign in: (base, db URL).
+    setup: Callable[[Scenario, str, str], Scenario] | None = None
     # "app", or "unlimited": the same server with rate limiting off (to price the limiter).
     server: str = "app"
     # Bearer tokens the load takes in turn: many users, as a real fleet has, not one user
@@ -38,6 +41,8 @@ class Scenario:
     def ready(self, base: str, database_url: str) -> Scenario:
         if self.seed is not None:
             self.seed(database_url)
+        if self.setup is not None:
+            return self.setup(self, base, database_url)
         return self.prepare(self, base) if self.prepare else self
 
 
@@ -114,6 +119,30 @@ def _wall_reader(scenario: Scenario, base: str) -> Scenario:
     return replace(scenario, headers={"Authorization": f"Bearer {token}"})
 
 
+def _bookkeeper(scenario: Scenario, base: str, database_url: str) -> Scenario:
+    """A PennyWise member with 10,000 transactions over two years."""
+    token = _account(base, "ledger@bench.example", "pennywise")["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    me = httpx2.get(f"{base}/api/v1/pennywise/users/me", headers=auth, timeout=10).json()
+    seed_ledger(database_url, uuid.UUID(me["id"]))
+    return replace(scenario, headers=auth)
+
+
+FOOD = str(uuid.uuid5(uuid.UUID("7b0c4c52-5c7e-4f2a-9a53-4d3f2f1d6a10"), "Food & Dining"))
+
+
+def _spenders(scenario: Scenario, base: str) -> Scenario:
+    """64 PennyWise members recording an expense, in turn."""
+    tokens = tuple(
+        _account(base, f"spend-{n}@bench.example", "pennywise")["access_token"]
+        for n in range(BENCH_USERS)
+    )
+    body = json.dumps({"amount": "4.50", "type": "expense", "category_id": FOOD}).encode()
+    return replace(
+        scenario, body=body, headers={"Content-Type": "application/json"}, callers=tokens
+    )
+
+
 SCENARIOS: list[Scenario] = [
     Scenario("app_info", "/api/v1/corpfinity/"),
     Scenario("health", "/health"),
@@ -149,5 +178,21 @@ SCENARIOS: list[Scenario] = [
         "/api/v1/fitnudge/search/posts?q=leg%20da",
         prepare=_wall_reader,
         seed=seed_search,
+    ),
+    # The first page of a member's 10,000 transactions (by date, no cache).
+    Scenario("pennywise-transactions", "/api/v1/pennywise/transactions", setup=_bookkeeper),
+    # The month report over the same ledger (computed in SQL, cached ten minutes).
+    Scenario(
+        "pennywise-analytics",
+        "/api/v1/pennywise/transactions/analytics?period=month",
+        setup=_bookkeeper,
+    ),
+    # A write: category check, insert, cache and balance events after commit.
+    Scenario(
+        "pennywise-create",
+        "/api/v1/pennywise/transactions",
+        method="POST",
+        expect_status=201,
+        prepare=_spenders,
     ),
 ]

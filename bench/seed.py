@@ -185,3 +185,48 @@ def seed_search(database_url: str) -> None:
     ]
     users = _users(authors, "fitnudge", "Bench Searcher", now)
     _load(database_url, "Bench Searcher", [(User, users), (Post, posts)], analyze="fitnudge_post")
+
+
+LEDGER_SIZE = 10_000
+
+
+def seed_ledger(database_url: str, user_id: uuid.UUID) -> None:
+    """10,000 transactions over two years for one PennyWise member (theirs replaced)."""
+    from appfleet.apps.pennywise.models import Transaction
+    from appfleet.apps.pennywise.service._common import default_categories
+
+    categories = [c["id"] for c in default_categories()]
+    rng, now = random.Random(2029), datetime.now(UTC)
+    today = now.date()
+    rows: Rows = [
+        {
+            "id": uuid.UUID(int=rng.getrandbits(128)),
+            "user_id": user_id,
+            "category_id": rng.choice(categories),
+            "amount_minor": rng.choice((-1, -1, -1, 1)) * rng.randrange(100, 50_000),
+            "currency": "USD",
+            "description": rng.choice(("Coffee", "Groceries", "Rent", "Taxi", "Salary", "Books")),
+            "occurred_on": today - timedelta(days=rng.randrange(0, 730)),
+            "client_id": None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for _ in range(LEDGER_SIZE)
+    ]
+
+    async def run() -> None:
+        db = Database(database_url, DatabaseSettings(statement_timeout_ms=0))
+        try:
+            async with unit_of_work(db) as session:
+                await session.execute(delete(Transaction).where(Transaction.user_id == user_id))
+                for start in range(0, len(rows), _BATCH):
+                    await session.execute(
+                        insert(Transaction.__table__), rows[start : start + _BATCH]
+                    )
+            if database_url.startswith("postgresql"):
+                async with db.engine.connect() as connection:
+                    await connection.exec_driver_sql("ANALYZE pennywise_transaction")
+        finally:
+            await db.dispose()
+
+    asyncio.run(run())

@@ -13,9 +13,13 @@ from appfleet.platform.auth.deps import CurrentClaims
 from appfleet.platform.auth.errors import TokenRejected
 
 
-async def get_ledger(request: Request) -> Ledger:
+def ledger_of(request: Request) -> Ledger:
     state = request.app.state
     return Ledger(clock=state.clock, cache=state.cache, broker=state.broker, ai=state.ai)
+
+
+async def get_ledger(request: Request) -> Ledger:
+    return ledger_of(request)
 
 
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]

@@ -14,10 +14,17 @@ from fastapi import APIRouter, Query, Request, Response
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from appfleet.apps.pennywise import jobs
-from appfleet.apps.pennywise.deps import LedgerDep, OwnedCategory, OwnedTransaction, OwnerDep
+from appfleet.apps.pennywise.deps import (
+    LedgerDep,
+    OwnedCategory,
+    OwnedTransaction,
+    OwnerDep,
+    ledger_of,
+)
 from appfleet.apps.pennywise.schemas import (
     AccountRead,
     AccountUpdate,
+    AnalyticsQuery,
     BalanceRead,
     CategoryCreate,
     CategoryRead,
@@ -26,11 +33,11 @@ from appfleet.apps.pennywise.schemas import (
     ImportFile,
     ImportResult,
     InsightRead,
-    Kind,
     MessageCreate,
     MessagePage,
     TransactionCreate,
     TransactionPage,
+    TransactionQuery,
     TransactionRead,
     TransactionUpdate,
 )
@@ -43,16 +50,18 @@ from appfleet.apps.pennywise.service import (
     insights,
     transactions,
 )
-from appfleet.apps.pennywise.service._analytics import Period
 from appfleet.apps.pennywise.service._transactions import Filters
 from appfleet.core.deps import DatabaseDep, DbSession
 from appfleet.core.idempotency.deps import Idempotent
-from appfleet.core.pagination import CursorPaging
+from appfleet.core.pagination import CursorPaging, CursorParams
+from appfleet.core.query import QueryModel
 from appfleet.core.routing import app_router
 from appfleet.platform.auth.deps import per_user
 from appfleet.platform.realtime.router import socket
 
 JSON = "application/json"
+LISTING = QueryModel(TransactionQuery)
+REPORT = QueryModel(AnalyticsQuery)
 Money = Annotated[Decimal | None, Query(ge=0, max_digits=16)]
 
 
@@ -60,9 +69,9 @@ def router() -> APIRouter:
     api = app_router()
 
     @api.get("/account", tags=["account"])
-    async def read_account(owner: OwnerDep, session: DbSession) -> AccountRead:
+    async def read_account(owner: OwnerDep, ledger: LedgerDep, session: DbSession) -> AccountRead:
         """Your currency (USD until you choose)."""
-        return AccountRead(currency=await accounts.currency_of(session, owner.user_id))
+        return AccountRead(currency=await accounts.currency_of(session, ledger, owner.user_id))
 
     @api.put("/account", tags=["account"])
     async def update_account(
@@ -92,27 +101,30 @@ def router() -> APIRouter:
             media_type=JSON,
         )
 
-    @api.get("/transactions", tags=["transactions"])
-    async def list_transactions(
-        owner: OwnerDep,
-        session: DbSession,
-        paging: CursorPaging,
-        category_id: uuid.UUID | None = None,
-        start: Annotated[date | None, Query(alias="from")] = None,
-        end: Annotated[date | None, Query(alias="to")] = None,
-        min_amount: Money = None,
-        max_amount: Money = None,
-        q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
-        type: Kind | None = None,  # noqa: A002 - the API's word
-        order: Annotated[str, Query(pattern="^(desc|asc)$")] = "desc",
-    ) -> TransactionPage:
-        """Yours, newest date first (or `order=asc`), filtered; cursor pages."""
+    @api.get(
+        "/transactions",
+        tags=["transactions"],
+        response_model=TransactionPage,
+        openapi_extra=LISTING.openapi(),
+    )
+    async def list_transactions(request: Request, owner: OwnerDep) -> Response:
+        """Yours, newest date first (or `order=asc`), filtered by category, dates, amount
+        size, words in the description and type; cursor pages."""
+        query = LISTING.parse(request)
         filters = Filters(
-            category_id, start, end, min_amount, max_amount, q, type, ascending=order == "asc"
+            query.category_id,
+            query.start,
+            query.end,
+            query.min_amount,
+            query.max_amount,
+            query.q,
+            query.type,
+            ascending=query.order == "asc",
         )
-        return TransactionPage.model_validate(
-            await transactions.page(session, owner, filters, paging)
-        )
+        paging = CursorParams(query.limit, query.cursor)
+        state = request.app.state
+        body = await transactions.page(state.db, ledger_of(request), owner, filters, paging)
+        return Response(body, media_type=JSON)
 
     @api.get("/transactions/balance", tags=["transactions"], response_model=BalanceRead)
     async def read_balance(
@@ -124,18 +136,14 @@ def router() -> APIRouter:
         """Income minus expenses: now, or as of a date."""
         return Response(await transactions.balance(session, ledger, owner, as_of), media_type=JSON)
 
-    @api.get("/transactions/analytics", tags=["analytics"])
-    async def read_analytics(
-        owner: OwnerDep,
-        ledger: LedgerDep,
-        session: DbSession,
-        period: Period = "month",
-        start: Annotated[date | None, Query(alias="from")] = None,
-        end: Annotated[date | None, Query(alias="to")] = None,
-    ) -> Response:
+    @api.get("/transactions/analytics", tags=["analytics"], openapi_extra=REPORT.openapi())
+    async def read_analytics(request: Request, owner: OwnerDep) -> Response:
         """Totals by category and by period, income against expenses, savings rate, top
         descriptions, change against the period before (default range: six periods)."""
-        body = await analytics.report(session, ledger, owner, period, start, end)
+        query = REPORT.parse(request)
+        body = await analytics.report(
+            request.app.state.db, ledger_of(request), owner, query.period, query.start, query.end
+        )
         return Response(body, media_type=JSON)
 
     @api.get("/transactions/{transaction_id}", tags=["transactions"])

@@ -165,3 +165,28 @@ class InsightRead(BaseModel):
     source: str
     created_at: dt.datetime
     expires_at: dt.datetime
+
+
+class TransactionQuery(BaseModel):
+    """`GET /transactions`'s filters (read in one validation: see core/query.py)."""
+
+    model_config = ConfigDict(populate_by_name=True, str_strip_whitespace=True)
+    category_id: uuid.UUID | None = None
+    start: dt.date | None = Field(None, alias="from", description="From this date.")
+    end: dt.date | None = Field(None, alias="to", description="Up to this date.")
+    min_amount: Decimal | None = Field(None, ge=0, max_digits=16, description="Size, any type.")
+    max_amount: Decimal | None = Field(None, ge=0, max_digits=16)
+    q: str | None = Field(None, min_length=1, max_length=100, description="In descriptions.")
+    type: Kind | None = None
+    order: Literal["desc", "asc"] = Field("desc", description="By date.")
+    limit: int = Field(20, ge=1, le=100, description="Page size.")
+    cursor: str | None = Field(None, max_length=512, description="`next_cursor` of the last page.")
+
+
+class AnalyticsQuery(BaseModel):
+    """`GET /transactions/analytics`'s question (read in one validation)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    period: Literal["week", "month", "year"] = Field("month", description="The buckets.")
+    start: dt.date | None = Field(None, alias="from", description="Default: six periods back.")
+    end: dt.date | None = Field(None, alias="to", description="Default: today.")

@@ -1,6 +1,7 @@
 """Spending analytics in SQL (GROUP BY, never every row in Python): totals, by category, by
 week/month/year, income against expenses, savings rate, top descriptions, and the change
-against the period of equal length before. Cached ten minutes per question (seed 003)."""
+against the period of equal length before. The default-range reports (the dashboard's) are
+cached ten minutes (seed 003); other ranges are computed when asked."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from appfleet.apps.pennywise.models import Category, Transaction
 from appfleet.apps.pennywise.money import to_text
 from appfleet.apps.pennywise.service import _accounts
-from appfleet.apps.pennywise.service._common import ANALYTICS_TTL_S, Ledger, Owner, analytics_prefix
+from appfleet.apps.pennywise.service._common import ANALYTICS_TTL_S, Ledger, Owner, analytics_key
+from appfleet.core.database import Database, unit_of_work
 from appfleet.core.errors import ValidationFailed
 from appfleet.runtime.cache import read_through
 
@@ -75,26 +77,31 @@ async def _totals(
 
 
 async def report(
-    session: AsyncSession,
+    db: Database,
     ledger: Ledger,
     owner: Owner,
     period: Period,
     start: date | None,
     end: date | None,
 ) -> bytes:
+    today = owner.today(ledger.clock)
+    default = start is None and end is None
     if start is None or end is None:
-        default_start, default_end = default_range(owner.today(ledger.clock), period)
+        default_start, default_end = default_range(today, period)
         start, end = start or default_start, end or default_end
     if end < start or (end - start).days > MAX_DAYS:
         raise ValidationFailed(
             "`from` must come before `to`, at most three years apart",
             details={"from": {"message": "range is empty or too long"}},
         )
-    key = f"{analytics_prefix(owner.user_id)}{period}:{start}:{end}"
 
     async def load() -> bytes:
-        return orjson.dumps(await _compute(session, owner, period, start, end))
+        async with unit_of_work(db, write=False) as session:
+            return orjson.dumps(await _compute(session, owner, period, start, end))
 
+    if not default:
+        return await load()
+    key = analytics_key(owner.user_id, period, today)
     body = await read_through(ledger.cache, key, ANALYTICS_TTL_S, load)
     assert body is not None  # noqa: S101 - load never answers None
     return body
@@ -103,7 +110,7 @@ async def report(
 async def _compute(
     session: AsyncSession, owner: Owner, period: Period, start: date, end: date
 ) -> dict[str, Any]:
-    currency = await _accounts.currency_of(session, owner.user_id)
+    currency = await _accounts.stored_currency(session, owner.user_id)
 
     def money(minor: object) -> str:
         return to_text(int(str(minor)), currency)

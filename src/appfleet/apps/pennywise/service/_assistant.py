@@ -152,7 +152,7 @@ async def understand(session: AsyncSession, owner: Owner, text: str, today: date
 
 async def facts(session: AsyncSession, owner: Owner, question: Question) -> dict[str, Any]:
     """The numbers that answer `question`, as text amounts in the member's currency."""
-    currency = await _accounts.currency_of(session, owner.user_id)
+    currency = await _accounts.stored_currency(session, owner.user_id)
     base: dict[str, Any] = {
         "intent": question.intent,
         "period": question.period,

@@ -19,6 +19,7 @@ from appfleet.apps.pennywise.service._common import (
     Ledger,
     Owner,
     categories_key,
+    default_categories,
     forget_money,
 )
 from appfleet.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -52,15 +53,21 @@ async def listing(session: AsyncSession, ledger: Ledger, owner: Owner) -> bytes:
     return body
 
 
-async def usable(session: AsyncSession, owner: Owner, category_id: uuid.UUID) -> Category:
-    """A category a transaction of the member's may be in; a 400 naming the field otherwise."""
-    category = await session.get(Category, category_id)
-    if category is None or category.user_id not in (None, owner.user_id):
+DEFAULT_IDS = frozenset(uuid.UUID(str(c["id"])) for c in default_categories())
+
+
+async def usable(session: AsyncSession, owner: Owner, category_id: uuid.UUID) -> uuid.UUID:
+    """A category a transaction of the member's may be in; a 400 naming the field otherwise.
+    The shipped defaults are known without a query (most transactions use one)."""
+    if category_id in DEFAULT_IDS:
+        return category_id
+    owner_id = await session.scalar(select(Category.user_id).where(Category.id == category_id))
+    if owner_id != owner.user_id:
         raise ValidationFailed(
             "Choose one of the default categories or one of your own",
             details={"category_id": {"message": "unknown category"}},
         )
-    return category
+    return category_id
 
 
 async def owned(session: AsyncSession, owner: Owner, category_id: uuid.UUID) -> Category:
@@ -114,7 +121,7 @@ async def change(
     if body.icon is not None:
         category.icon = body.icon
     forget_after_commit(session, ledger.cache, categories_key(owner.user_id))
-    forget_money(session, ledger, owner.user_id)  # analytics show category names
+    forget_money(session, ledger, owner)  # analytics show category names
     return read(category)
 
 
@@ -145,10 +152,10 @@ async def remove(
         result = await session.execute(
             update(Transaction)
             .where(Transaction.category_id == category.id, Transaction.user_id == owner.user_id)
-            .values(category_id=target.id, updated_at=ledger.clock.now())
+            .values(category_id=target, updated_at=ledger.clock.now())
         )
         moved = int(result.rowcount or 0)  # type: ignore[attr-defined]
     await session.delete(category)
     forget_after_commit(session, ledger.cache, categories_key(owner.user_id))
-    forget_money(session, ledger, owner.user_id)
+    forget_money(session, ledger, owner)
     return moved

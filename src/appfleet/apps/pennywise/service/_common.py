@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from importlib import resources
 
 import orjson
@@ -58,8 +58,21 @@ def balance_key(user_id: uuid.UUID) -> str:
     return f"{PREFIX}balance:{user_id}"
 
 
-def analytics_prefix(user_id: uuid.UUID) -> str:
-    return f"{PREFIX}analytics:{user_id}:"
+PERIODS = ("week", "month", "year")
+
+
+def analytics_key(user_id: uuid.UUID, period: str, today: date) -> str:
+    """A default-range report (six periods to today): the dashboard's question. Reports of
+    other ranges are computed each time, so a write knows every key it makes stale."""
+    return f"{PREFIX}analytics:{user_id}:{period}:{today.isoformat()}"
+
+
+def first_page_key(user_id: uuid.UUID) -> str:
+    return f"{PREFIX}transactions:{user_id}"
+
+
+def currency_key(user_id: uuid.UUID) -> str:
+    return f"{PREFIX}currency:{user_id}"
 
 
 def insights_key(user_id: uuid.UUID) -> str:
@@ -70,10 +83,21 @@ def categories_key(user_id: uuid.UUID) -> str:
     return f"{PREFIX}categories:{user_id}"
 
 
-def forget_money(session: AsyncSession, ledger: Ledger, user_id: uuid.UUID) -> None:
-    """A change to the user's transactions: their balance and analytics go once it commits."""
+def forget_money(session: AsyncSession, ledger: Ledger, owner: Owner) -> None:
+    """A change to the member's transactions: their cached balance, first page and reports
+    go once it commits (exact keys, one round trip: no scan on the write path)."""
+    today = owner.today(ledger.clock)
+    reports = [
+        analytics_key(owner.user_id, p, d)
+        for p in PERIODS
+        for d in (today, today - timedelta(days=1))
+    ]
     forget_after_commit(
-        session, ledger.cache, balance_key(user_id), prefix=analytics_prefix(user_id)
+        session,
+        ledger.cache,
+        balance_key(owner.user_id),
+        first_page_key(owner.user_id),
+        *reports,
     )
 
 

@@ -122,7 +122,7 @@ async def run(
         known[category.name_key] = category.id
         created_categories += 1
 
-    currency = await _accounts.currency_of(session, owner.user_id)
+    currency = await _accounts.stored_currency(session, owner.user_id)
     rows: list[dict[str, Any]] = []
     problems: list[ImportProblem] = []
     invalid = 0
@@ -147,7 +147,7 @@ async def run(
     if created_categories:
         forget_after_commit(session, ledger.cache, categories_key(owner.user_id))
     if created:
-        forget_money(session, ledger, owner.user_id)
+        forget_money(session, ledger, owner)
         balance_moved(session, ledger, owner.user_id, delta, currency)
     return ImportResult(
         categories_created=created_categories,

@@ -258,7 +258,7 @@ async def _savings(
 
 
 async def analyse(session: AsyncSession, owner: Owner, today: date) -> list[Finding]:
-    currency = await _accounts.currency_of(session, owner.user_id)
+    currency = await _accounts.stored_currency(session, owner.user_id)
     found: list[Finding] = []
     for step in (_spikes, _large, _trend, _recurring, _savings):
         found += await step(session, owner, today, currency)

@@ -20,6 +20,7 @@ from appfleet.apps.pennywise.schemas import (
     BalanceRead,
     Kind,
     TransactionCreate,
+    TransactionPage,
     TransactionRead,
     TransactionUpdate,
 )
@@ -30,9 +31,10 @@ from appfleet.apps.pennywise.service._common import (
     Owner,
     balance_key,
     balance_moved,
+    first_page_key,
     forget_money,
 )
-from appfleet.core.database import insert_for
+from appfleet.core.database import Database, insert_for, unit_of_work
 from appfleet.core.errors import NotFound, ValidationFailed
 from appfleet.core.pagination import CursorParams, cursor_page, keyset_page
 from appfleet.runtime.cache import read_through
@@ -85,7 +87,7 @@ async def create(
     session: AsyncSession, ledger: Ledger, owner: Owner, body: TransactionCreate
 ) -> Written:
     await _categories.usable(session, owner, body.category_id)
-    currency = await _accounts.currency_of(session, owner.user_id)
+    currency = await _accounts.currency_of(session, ledger, owner.user_id)
     now = ledger.clock.now()
     minor = signed_minor(body.amount, body.type, currency)
     values = {
@@ -109,7 +111,7 @@ async def create(
         )
         assert existing is not None  # noqa: S101 - the conflict was on this row
         return Written(read(existing), created=False)
-    forget_money(session, ledger, owner.user_id)
+    forget_money(session, ledger, owner)
     balance_moved(session, ledger, owner.user_id, minor, currency)
     return Written(read(Transaction(**values)), created=True)
 
@@ -144,14 +146,14 @@ async def change(
     if body.date is not None:
         row.occurred_on = body.date
     row.updated_at = ledger.clock.now()
-    forget_money(session, ledger, owner.user_id)
+    forget_money(session, ledger, owner)
     balance_moved(session, ledger, owner.user_id, row.amount_minor - before, row.currency)
     return read(row)
 
 
 async def remove(session: AsyncSession, ledger: Ledger, owner: Owner, row: Transaction) -> None:
     await session.delete(row)
-    forget_money(session, ledger, owner.user_id)
+    forget_money(session, ledger, owner)
     balance_moved(session, ledger, owner.user_id, -row.amount_minor, row.currency)
 
 
@@ -198,10 +200,33 @@ def _bound(amount: Decimal, currency: str, field: str) -> int:
         raise ValidationFailed(str(exc), details={field: {"message": str(exc)}}) from exc
 
 
+FIRST_PAGE_TTL_S = 300
+FIRST_PAGE_LIMIT = 20  # what the app asks when it opens
+
+
 async def page(
-    session: AsyncSession, owner: Owner, filters: Filters, params: CursorParams
-) -> dict[str, Any]:
-    currency = await _accounts.currency_of(session, owner.user_id)
+    db: Database, ledger: Ledger, owner: Owner, filters: Filters, params: CursorParams
+) -> bytes:
+    """One page as JSON. The plain first page (newest, default size, no filter) is what
+    every app start reads: it is cached until the member's next write (a hit opens no
+    database session)."""
+
+    async def load() -> bytes:
+        async with unit_of_work(db, write=False) as session:
+            return await _page(session, ledger, owner, filters, params)
+
+    if filters == Filters() and params.cursor is None and params.limit == FIRST_PAGE_LIMIT:
+        key = first_page_key(owner.user_id)
+        body = await read_through(ledger.cache, key, FIRST_PAGE_TTL_S, load)
+        assert body is not None  # noqa: S101 - load never answers None
+        return body
+    return await load()
+
+
+async def _page(
+    session: AsyncSession, ledger: Ledger, owner: Owner, filters: Filters, params: CursorParams
+) -> bytes:
+    currency = await _accounts.currency_of(session, ledger, owner.user_id)
     statement = filtered(select(Transaction), owner, currency, filters)
     statement = keyset_page(
         statement,
@@ -212,14 +237,18 @@ async def page(
     )
     rows = list(await session.scalars(statement))
     items, cursor = cursor_page(rows, params, lambda r: [r.occurred_on, str(r.id)])
-    return {"items": [read(r) for r in items], "next_cursor": cursor}
+    return (
+        TransactionPage(items=[read(r) for r in items], next_cursor=cursor)
+        .model_dump_json()
+        .encode()
+    )
 
 
 async def balance(session: AsyncSession, ledger: Ledger, owner: Owner, as_of: date | None) -> bytes:
     """Income minus expenses (up to `as_of`, inclusive); today's is cached five minutes."""
 
     async def load() -> bytes:
-        currency = await _accounts.currency_of(session, owner.user_id)
+        currency = await _accounts.currency_of(session, ledger, owner.user_id)
         conditions = [T.user_id == owner.user_id]
         if as_of is not None:
             conditions.append(T.occurred_on <= as_of)
