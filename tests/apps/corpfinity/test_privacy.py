@@ -10,9 +10,8 @@ from fastapi import FastAPI
 
 from appfleet.apps.corpfinity.models import Completion, DailyTracking, Progress, Reminder
 from appfleet.core.clock import FixedClock
-from appfleet.platform.privacy.service import purge_due
 from tests.apps.corpfinity.helpers import Ann
-from tests.fixtures.accounts import stored
+from tests.fixtures.accounts import purge_deleted, stored
 
 pytestmark = pytest.mark.anyio
 
@@ -39,9 +38,6 @@ async def test_the_export_holds_corpfinity_data_and_the_purge_erases_it(
 
     await ann.request("DELETE", "/auth/account")
     clock.advance(timedelta(days=31))
-    state = app.state
-    secret = state.settings.secret_key.get_secret_value()
-    apple = state.auth.apple
-    assert await purge_due(state.db, clock, state.registry, apple, state.storage, secret) == 1
+    assert await purge_deleted(app) == 1
     for model in (Completion, Progress, Reminder, DailyTracking):
         assert [str(row.user_id) for row in await stored(app, model)] == [bob.user_id]

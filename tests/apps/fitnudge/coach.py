@@ -7,7 +7,7 @@ from typing import Any
 import httpx2
 from fastapi import FastAPI
 
-from tests.fixtures.accounts import bearer, log_in, register
+from tests.fixtures.accounts import bearer, log_in, member_of
 from tests.platform.billing.flows import press, settle
 
 FN = "/api/v1/fitnudge"
@@ -16,12 +16,7 @@ FN = "/api/v1/fitnudge"
 async def athlete(
     client: httpx2.AsyncClient, email: str = "ann@example.com", timezone: str = "UTC"
 ) -> dict[str, str]:
-    tokens = await register(client, app="fitnudge", email=email)
-    auth = bearer(tokens["access_token"])
-    if timezone != "UTC":
-        changed = await client.patch(f"{FN}/users/me", json={"timezone": timezone}, headers=auth)
-        assert changed.status_code == 200, changed.text
-    return auth
+    return await member_of(client, "fitnudge", email, timezone)
 
 
 async def signed_in(client: httpx2.AsyncClient, email: str = "ann@example.com") -> dict[str, str]:

@@ -18,9 +18,8 @@ from appfleet.apps.lowkeymode.models import (
     Streak,
 )
 from appfleet.core.clock import FixedClock
-from appfleet.platform.privacy.service import purge_due
 from tests.apps.lowkeymode.lowkey import LK, make_admin, person, score
-from tests.fixtures.accounts import stored
+from tests.fixtures.accounts import purge_deleted, stored
 
 pytestmark = pytest.mark.anyio
 
@@ -96,12 +95,7 @@ async def test_the_export_holds_lowkey_data_and_the_purge_erases_it(
 
     await client.request("DELETE", f"{LK}/auth/account", headers=ann)
     clock.advance(timedelta(days=31))
-    state = app.state
-    secret = state.settings.secret_key.get_secret_value()
-    assert (
-        await purge_due(state.db, clock, state.registry, state.auth.apple, state.storage, secret)
-        == 1
-    )
+    assert await purge_deleted(app) == 1
     for model in (Profile, QuietScore, BoardEntry, Meditation, Streak):
         assert {str(row.user_id) for row in await stored(app, model)} == {bob_id}
     # Ann's code stays, without her and closed, so Bob keeps his redemption.

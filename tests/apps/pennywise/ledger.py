@@ -8,7 +8,7 @@ from typing import Any
 import httpx2
 
 from appfleet.apps.pennywise.service._common import NAMESPACE
-from tests.fixtures.accounts import bearer, register
+from tests.fixtures.accounts import member_of
 
 PW = "/api/v1/pennywise"
 
@@ -25,12 +25,7 @@ FOOD, SALARY, TRANSPORT, OTHER = (
 async def member(
     client: httpx2.AsyncClient, email: str = "ann@example.com", timezone: str = "UTC"
 ) -> dict[str, str]:
-    tokens = await register(client, app="pennywise", email=email)
-    auth = bearer(tokens["access_token"])
-    if timezone != "UTC":
-        changed = await client.patch(f"{PW}/users/me", json={"timezone": timezone}, headers=auth)
-        assert changed.status_code == 200, changed.text
-    return auth
+    return await member_of(client, "pennywise", email, timezone)
 
 
 async def record(

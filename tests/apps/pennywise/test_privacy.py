@@ -10,9 +10,8 @@ from fastapi import FastAPI
 
 from appfleet.apps.pennywise.models import Account, Category, Transaction
 from appfleet.core.clock import FixedClock
-from appfleet.platform.privacy.service import purge_due
 from tests.apps.pennywise.ledger import PW, member, record
-from tests.fixtures.accounts import stored
+from tests.fixtures.accounts import purge_deleted, stored
 
 pytestmark = pytest.mark.anyio
 
@@ -34,12 +33,7 @@ async def test_the_export_holds_the_ledger_and_the_purge_erases_it(
 
     assert (await client.delete(f"{PW}/auth/account", headers=ann)).status_code == 202
     clock.advance(timedelta(days=31))
-    state = app.state
-    secret = state.settings.secret_key.get_secret_value()
-    assert (
-        await purge_due(state.db, clock, state.registry, state.auth.apple, state.storage, secret)
-        == 1
-    )
+    assert await purge_deleted(app) == 1
     for model in (Transaction, Account):
         assert [str(row.user_id) for row in await stored(app, model)] == [bob_id]
     owners = {str(row.user_id) for row in await stored(app, Category) if row.user_id}

@@ -13,9 +13,16 @@ from appfleet.core.clock import FixedClock
 from appfleet.platform.audit.models import AuditEvent
 from appfleet.platform.auth.models import AuthSession
 from appfleet.platform.privacy.models import Consent
-from appfleet.platform.privacy.service import purge_due
 from appfleet.platform.users.models import Membership, User
-from tests.fixtures.accounts import PASSWORD, bearer, emails_to, log_in, register, stored
+from tests.fixtures.accounts import (
+    PASSWORD,
+    bearer,
+    emails_to,
+    log_in,
+    purge_deleted,
+    register,
+    stored,
+)
 from tests.fixtures.probe import ProbeItem
 
 pytestmark = pytest.mark.anyio
@@ -27,15 +34,7 @@ def reason(response: httpx2.Response) -> str:
     return response.json()["error"]["details"]["reason"]  # type: ignore[no-any-return]
 
 
-async def purge(app: FastAPI) -> int:
-    return await purge_due(
-        app.state.db,
-        app.state.clock,
-        app.state.registry,
-        app.state.auth.apple,
-        app.state.storage,
-        app.state.settings.secret_key.get_secret_value(),
-    )
+purge = purge_deleted
 
 
 async def test_consents_keep_history_and_show_the_latest(client: httpx2.AsyncClient) -> None:

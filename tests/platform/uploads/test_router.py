@@ -21,7 +21,7 @@ from appfleet.core.clock import FixedClock
 from appfleet.core.settings import Settings, StorageSettings
 from appfleet.main import create_app
 from appfleet.platform.uploads.models import Upload
-from tests.fixtures.accounts import bearer, register, stored
+from tests.fixtures.accounts import bearer, purge_deleted, register, stored
 from tests.fixtures.app import serve
 from tests.fixtures.storage import png
 
@@ -195,7 +195,6 @@ async def test_nobody_sees_or_deletes_another_users_or_apps_upload(
 async def test_a_purged_account_takes_its_files_with_it(
     app: FastAPI, client: httpx2.AsyncClient, clock: FixedClock
 ) -> None:
-    from appfleet.platform.privacy.service import purge_due
 
     ann = await register(client)
     bob = await register(client, email="bob@example.com")
@@ -210,14 +209,9 @@ async def test_a_purged_account_takes_its_files_with_it(
         "DELETE", "/api/v1/corpfinity/auth/account", headers=bearer(ann["access_token"])
     )
     clock.advance(timedelta(days=31))
-    state = app.state
-    secret = state.settings.secret_key.get_secret_value()
-    assert (
-        await purge_due(state.db, clock, state.registry, state.auth.apple, state.storage, secret)
-        == 1
-    )
-    assert await state.storage.stat(keys[0]) is None
-    assert await state.storage.stat(keys[1]) is not None
+    assert await purge_deleted(app) == 1
+    assert await app.state.storage.stat(keys[0]) is None
+    assert await app.state.storage.stat(keys[1]) is not None
     assert [u.key for u in await stored(app, Upload)] == [keys[1]]
 
 
