@@ -43,7 +43,11 @@ QUESTIONS = (
 
 
 def quantile(samples: list[float], q: int) -> float:
-    return round(statistics.quantiles(samples, n=100)[q - 1], 2) if len(samples) > 1 else 0.0
+    return (
+        round(statistics.quantiles(samples, n=100, method="inclusive")[q - 1], 2)
+        if len(samples) > 1
+        else 0.0
+    )
 
 
 async def run(base: str, args: argparse.Namespace) -> dict[str, object]:

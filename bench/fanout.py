@@ -118,7 +118,9 @@ async def run(bases: list[str], args: argparse.Namespace) -> dict[str, object]:
     await asyncio.gather(*(s.close() for s in sockets), return_exceptions=True)
     samples = sorted(ms * 1000 for f in followers for ms in f.latencies.values())
     expected = args.clients * args.posts
-    quantiles = statistics.quantiles(samples, n=100) if len(samples) > 1 else [0.0] * 99
+    quantiles = (
+        statistics.quantiles(samples, n=100, method="inclusive") if len(samples) > 1 else [0.0] * 99
+    )
     return {
         "clients": args.clients,
         "processes": len(bases),
