@@ -9,9 +9,25 @@ from __future__ import annotations
 import time as systime
 from collections.abc import Callable, Collection
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from pydantic import WithJsonSchema
+
 from appfleet.core.errors import ValidationFailed
+
+# A wall-clock time in someone's own zone ("22:00"). JSON Schema's `time` format demands an
+# offset, which a local time has not: documented as the HH:MM[:SS] text it is.
+LocalTime = Annotated[
+    time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$",
+            "examples": ["22:00"],
+        }
+    ),
+]
 
 
 class Clock:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from pydantic import BaseModel, Field
+
 
 class ErrorCode:
     VALIDATION = "VALIDATION_ERROR"
@@ -121,3 +123,17 @@ def error_class_for_status(status: int) -> type[AppError]:
     if status in _BY_STATUS:
         return _BY_STATUS[status]
     return ValidationFailed if 400 <= status < 500 else InternalError
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(examples=[ErrorCode.VALIDATION])
+    message: str = Field(examples=["Invalid request: amount: must be greater than 0"])
+    details: dict[str, Any] = Field(default_factory=dict)
+    request_id: str | None = Field(None, examples=["req_3bcae8e7898d689f27056db4"])
+    timestamp: str = Field(examples=["2026-03-08T12:00:00Z"])
+
+
+class ErrorEnvelope(BaseModel):
+    """Every error answer's shape (DESIGN.md)."""
+
+    error: ErrorBody

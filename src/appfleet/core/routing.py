@@ -14,6 +14,7 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
+from appfleet.core.errors import ErrorEnvelope
 from appfleet.core.idempotency import service as idempotency_service
 from appfleet.core.idempotency.deps import CLAIM_SCOPE_KEY
 
@@ -32,5 +33,23 @@ class AppRoute(APIRoute):
         return run
 
 
+# What any app route may answer besides its own responses, always in the standard envelope:
+# documented on every operation so clients (and generated SDKs) know the error shape.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorEnvelope, "description": description}
+    for status, description in (
+        (400, "The request is not valid (the fields are named in `details`)."),
+        (401, "No valid access token (`details.reason` says why)."),
+        (403, "Not allowed (a role or a plan is missing)."),
+        (404, "No such resource, or not yours."),
+        (409, "Conflicts with the current state."),
+        (413, "The body is too large."),
+        (429, "Too many requests (`Retry-After` says when to come back)."),
+        (503, "A service this needs is unavailable; retry later."),
+    )
+}
+
+
 def app_router(**kwargs: Any) -> APIRouter:
-    return APIRouter(route_class=AppRoute, **kwargs)
+    responses = {**ERROR_RESPONSES, **kwargs.pop("responses", {})}
+    return APIRouter(route_class=AppRoute, responses=responses, **kwargs)

@@ -86,3 +86,14 @@ async def test_apps_left_out_are_not_mounted(tmp_path: Path, sqlite_url: str) ->
         missing = await c.get("/api/v1/corpfinity/")
     assert missing.status_code == 404
     assert "this deployment serves: pennywise" in missing.json()["error"]["message"]
+
+
+async def test_every_operation_documents_the_error_envelope(client: httpx2.AsyncClient) -> None:
+    doc = (await client.get("/api/v1/pennywise/openapi.json")).json()
+    envelope = doc["components"]["schemas"]["ErrorEnvelope"]
+    assert set(envelope["properties"]) == {"error"}
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            for status in ("400", "401", "404", "429"):
+                schema = operation["responses"][status]["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/ErrorEnvelope"}, (method, path)

@@ -3,11 +3,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from datetime import date, datetime
-from datetime import time as Time
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from appfleet.core.clock import LocalTime
 from appfleet.providers.ai.base import Tone
 
 Status = Literal["done", "skipped", "missed"]
@@ -113,7 +113,7 @@ class ScheduleCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     goal_id: uuid.UUID
-    time: Time = Field(description="Local time, HH:MM.")
+    time: LocalTime = Field(description="Local time, HH:MM.")
     days: list[DayName] = Field(default_factory=lambda: list(DAY_NAMES), min_length=1, max_length=7)
     tone: Tone = "friendly"
 

@@ -51,9 +51,7 @@ async def list_languages(
     return cacheable_json(body, if_none_match, max_age_s=MAX_AGE_S)
 
 
-@router.get(
-    "/{lang}", response_model=LocalePage, responses={404: {"description": "No such language"}}
-)
+@router.get("/{lang}", response_model=LocalePage)
 async def read_locale(
     app: CurrentApp,
     db: DatabaseDep,

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, time
+from datetime import datetime
 from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from appfleet.core.clock import LocalTime
 
 HEX_TOKEN = re.compile(r"^[0-9a-fA-F]{64,200}$")
 
@@ -99,8 +101,8 @@ class NotificationPage(BaseModel):
 class QuietHours(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    start: time = Field(description="Local time quiet hours begin, e.g. 22:00.")
-    end: time = Field(description="Local time they end, e.g. 07:00 (the next day if earlier).")
+    start: LocalTime = Field(description="Local time quiet hours begin, e.g. 22:00.")
+    end: LocalTime = Field(description="Local time they end, e.g. 07:00 (the next day if earlier).")
 
     @model_validator(mode="after")
     def _not_empty(self) -> Self:
