@@ -54,6 +54,12 @@ async def test_reminders_are_created_listed_changed_and_deleted(
     assert changed.json()["next_fire_at"] == "2026-03-09T06:30:00Z"  # Monday 07:30
     listed = (await ann.request("GET", "/reminders")).json()
     assert [r["custom_days"] for r in listed] == [[0, 2]]
+    # Nulls for "unchanged" (clients that send every field): only the message can be cleared.
+    nulls = {"time_hour": None, "type": None, "title": None, "message": None, "enabled": None}
+    kept = await ann.request("PATCH", f"/reminders/{body['id']}", json=nulls)
+    assert kept.status_code == 200, kept.text
+    assert (kept.json()["time_hour"], kept.json()["title"]) == (7, body["title"])
+    assert kept.json()["message"] is None and kept.json()["enabled"] is True
     assert (await ann.request("DELETE", f"/reminders/{body['id']}")).status_code == 204
     assert (await ann.request("GET", "/reminders")).json() == []
 

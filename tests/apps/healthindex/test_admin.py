@@ -60,6 +60,13 @@ async def test_a_new_product_is_sold_at_once(client: httpx2.AsyncClient, app: Fa
         f"{HI}/admin/products/{product['id']}", json={"track_stock": False}, headers=ops
     )
     assert untracked.json()["stock"] is None
+    unchanged = await client.patch(
+        f"{HI}/admin/products/{product['id']}",
+        json={"name": None, "price_cents": None, "active": None},
+        headers=ops,
+    )
+    assert unchanged.status_code == 200, unchanged.text
+    assert unchanged.json()["name"] == product["name"]
 
 
 @pytest.mark.parametrize(

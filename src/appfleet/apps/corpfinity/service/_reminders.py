@@ -20,6 +20,7 @@ from appfleet.apps.corpfinity.schemas import (
 from appfleet.apps.corpfinity.service._common import Member, Runtime
 from appfleet.core.clock import next_local_time_on
 from appfleet.core.errors import NotFound, ValidationFailed
+from appfleet.core.patching import patch_values
 from appfleet.core.registry import AppContext
 from appfleet.platform.notifications import service as notifications
 from appfleet.platform.notifications.service import Draft, Recipient
@@ -87,7 +88,7 @@ async def owned(session: AsyncSession, member: Member, reminder_id: uuid.UUID) -
 async def update(
     session: AsyncSession, rt: Runtime, member: Member, reminder: Reminder, change: ReminderUpdate
 ) -> ReminderRead:
-    values = change.model_dump(exclude_unset=True)
+    values = patch_values(change, nullable=("message", "custom_days"))
     if "custom_days" in values and values["custom_days"] is None:
         values["custom_days"] = []
     frequency = values.get("frequency") or reminder.frequency

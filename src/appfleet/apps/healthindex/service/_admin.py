@@ -19,6 +19,7 @@ from appfleet.apps.healthindex.service._catalog import category_exists, product
 from appfleet.apps.healthindex.service._common import Shop, forget_catalog
 from appfleet.core.database import after_commit
 from appfleet.core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
+from appfleet.core.patching import patch_values
 from appfleet.platform.uploads.models import Upload
 from appfleet.providers.storage.base import StorageUnavailable
 
@@ -48,7 +49,7 @@ async def update(
     found = await session.get(Product, product_id, with_for_update=True)
     if found is None:
         raise NotFound("No such product")
-    changes = body.model_dump(exclude_unset=True)
+    changes = patch_values(body, nullable=("stock",))
     if "category" in changes:
         await _category(session, changes["category"])
     if changes.pop("track_stock", None) is False:
