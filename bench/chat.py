@@ -63,6 +63,7 @@ async def run(base: str, args: argparse.Namespace) -> dict[str, object]:
         asked: list[float] = []
         answered: list[float] = []
         async with connect(stream, open_timeout=10) as socket:
+            await asyncio.sleep(0.5)  # the server subscribes the socket just after the handshake
             for n in range(args.questions):
                 started = time.perf_counter()
                 posted = await client.post(

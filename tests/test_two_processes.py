@@ -168,7 +168,8 @@ def test_pennywise_chat_stream_hears_what_another_process_did(
             with pytest.raises(ConnectionClosed) as closed:
                 refused.recv(timeout=5)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
-        stream = b.replace("http", "ws") + f"{pw}/chat/stream?access_token={token}"
+        # since=0: everything on the channel, replayed if it came before the socket subscribed.
+        stream = b.replace("http", "ws") + f"{pw}/chat/stream?since=0&access_token={token}"
         with connect(stream, open_timeout=10) as phone:
             spent = client.post(
                 f"{a}{pw}/transactions",
