@@ -3,7 +3,6 @@ SSE and WebSocket from a real server, and the same events by polling `/updates?s
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 
 import httpx2
@@ -13,6 +12,7 @@ from websockets.sync.client import connect
 from tests.apps.fitnudge.coach import FN, athlete
 from tests.fixtures.accounts import PASSWORD
 from tests.fixtures.servers import quiet_server
+from tests.fixtures.sockets import next_message
 from tests.fixtures.sse import read_events
 
 
@@ -81,6 +81,5 @@ def test_followers_see_new_posts_live_over_sse_and_websocket(server: str) -> Non
                 "Morning run",
             )
             # Presence signals share the topic (Bob's own join comes first).
-            while (received := json.loads(ws.recv(timeout=10)))["type"].startswith("presence."):
-                pass
+            received = next_message(ws, lambda m: not m["type"].startswith("presence."), 10)
             assert (received["type"], received["data"]["id"]) == ("post.created", made["id"])

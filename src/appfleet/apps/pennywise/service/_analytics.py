@@ -9,13 +9,21 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 import orjson
-from sqlalchemy import Date, Integer, and_, case, cast, func, select
+from sqlalchemy import Date, Integer, and_, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.apps.pennywise.models import Category, Transaction
 from appfleet.apps.pennywise.money import to_text
 from appfleet.apps.pennywise.service import _accounts
-from appfleet.apps.pennywise.service._common import ANALYTICS_TTL_S, Ledger, Owner, analytics_key
+from appfleet.apps.pennywise.service._common import (
+    ANALYTICS_TTL_S,
+    INCOME,
+    SPENT,
+    Ledger,
+    Owner,
+    analytics_key,
+    sums,
+)
 from appfleet.core.database import Database, unit_of_work
 from appfleet.core.errors import ValidationFailed
 from appfleet.runtime.cache import read_through
@@ -61,21 +69,6 @@ def _pct(now: int, before: int) -> float | None:
     return None if before == 0 else round((now - before) / before * 100, 1)
 
 
-async def _totals(
-    session: AsyncSession, owner: Owner, start: date, end: date
-) -> tuple[int, int, int]:
-    income = func.coalesce(func.sum(case((T.amount_minor > 0, T.amount_minor), else_=0)), 0)
-    spent = func.coalesce(func.sum(case((T.amount_minor < 0, -T.amount_minor), else_=0)), 0)
-    row = (
-        await session.execute(
-            select(income, spent, func.count()).where(
-                T.user_id == owner.user_id, T.occurred_on.between(start, end)
-            )
-        )
-    ).one()
-    return int(row[0]), int(row[1]), int(row[2])
-
-
 async def report(
     db: Database,
     ledger: Ledger,
@@ -116,12 +109,12 @@ async def _compute(
         return to_text(int(str(minor)), currency)
 
     in_range = and_(T.user_id == owner.user_id, T.occurred_on.between(start, end))
-    income, spent, count = await _totals(session, owner, start, end)
+    now = await sums(session, owner.user_id, start, end)
+    income, spent, count = now.income, now.spent, now.transactions
     length = (end - start).days + 1
     before_end = start - timedelta(days=1)
-    prev_income, prev_spent, _ = await _totals(
-        session, owner, before_end - timedelta(days=length - 1), before_end
-    )
+    before = await sums(session, owner.user_id, before_end - timedelta(days=length - 1), before_end)
+    prev_income, prev_spent = before.income, before.spent
 
     categories = (
         await session.execute(
@@ -129,8 +122,8 @@ async def _compute(
                 Category.id,
                 Category.name,
                 Category.icon,
-                func.sum(case((T.amount_minor < 0, -T.amount_minor), else_=0)),
-                func.sum(case((T.amount_minor > 0, T.amount_minor), else_=0)),
+                func.sum(SPENT),
+                func.sum(INCOME),
                 func.count(),
             )
             .join(Category, Category.id == T.category_id)
@@ -162,8 +155,8 @@ async def _compute(
         await session.execute(
             select(
                 bucket,
-                func.sum(case((T.amount_minor > 0, T.amount_minor), else_=0)),
-                func.sum(case((T.amount_minor < 0, -T.amount_minor), else_=0)),
+                func.sum(INCOME),
+                func.sum(SPENT),
             )
             .where(in_range)
             .group_by(bucket)

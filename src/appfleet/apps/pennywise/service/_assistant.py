@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.apps.pennywise.models import Category, Transaction
 from appfleet.apps.pennywise.money import to_text
 from appfleet.apps.pennywise.service import _accounts, _categories
 from appfleet.apps.pennywise.service._analytics import period_start, shift
-from appfleet.apps.pennywise.service._common import Owner
+from appfleet.apps.pennywise.service._common import INCOME, SPENT, Owner
 from appfleet.providers.ai.base import ChatMessage, TextRequest, Tone
 
 Intent = Literal["spent", "earned", "balance", "top", "help"]
@@ -192,9 +192,7 @@ async def facts(session: AsyncSession, owner: Owner, question: Question) -> dict
     if question.intent in ("spent", "earned"):
         if question.category is not None:
             conditions.append(T.category_id == question.category.id)
-        sign = case((T.amount_minor < 0, -T.amount_minor), else_=0)
-        if question.intent == "earned":
-            sign = case((T.amount_minor > 0, T.amount_minor), else_=0)
+        sign = SPENT if question.intent == "spent" else INCOME
         side = T.amount_minor < 0 if question.intent == "spent" else T.amount_minor > 0
         row = (
             await session.execute(

@@ -8,8 +8,10 @@ from datetime import date, timedelta
 from importlib import resources
 
 import orjson
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from appfleet.apps.pennywise.models import Transaction
 from appfleet.apps.pennywise.money import to_text
 from appfleet.core.clock import Clock, local_date
 from appfleet.platform.ai.service import AiService
@@ -99,6 +101,40 @@ def forget_money(session: AsyncSession, ledger: Ledger, owner: Owner) -> None:
         first_page_key(owner.user_id),
         *reports,
     )
+
+
+# A transaction's part in each total (amounts are signed: income +, expense -).
+_AMOUNT = Transaction.__table__.c.amount_minor
+INCOME = case((_AMOUNT > 0, _AMOUNT), else_=0)
+SPENT = case((_AMOUNT < 0, -_AMOUNT), else_=0)
+
+
+@dataclass(frozen=True, slots=True)
+class Sums:
+    income: int
+    spent: int
+    transactions: int
+
+
+async def sums(
+    session: AsyncSession, user_id: uuid.UUID, start: date | None, end: date | None
+) -> Sums:
+    """Income, expenses (positive) and the count of the member's transactions dated from
+    `start` to `end`, inclusive (None: unbounded), in minor units."""
+    t = Transaction.__table__.c
+    conditions = [t.user_id == user_id]
+    if start is not None:
+        conditions.append(t.occurred_on >= start)
+    if end is not None:
+        conditions.append(t.occurred_on <= end)
+    row = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(INCOME), 0), func.coalesce(func.sum(SPENT), 0), func.count()
+            ).where(*conditions)
+        )
+    ).one()
+    return Sums(int(row[0]), int(row[1]), int(row[2]))
 
 
 def tell(

@@ -31,7 +31,7 @@ from appfleet.apps.pennywise.schemas import InsightRead
 from appfleet.apps.pennywise.service import _accounts
 from appfleet.apps.pennywise.service._analytics import period_start, shift
 from appfleet.apps.pennywise.service._assistant import money
-from appfleet.apps.pennywise.service._common import APP, Ledger, Owner, insights_key, tell
+from appfleet.apps.pennywise.service._common import APP, Ledger, Owner, insights_key, sums, tell
 from appfleet.core.database import Database, unit_of_work
 from appfleet.providers.ai.base import ChatMessage, TextRequest, Tone
 from appfleet.runtime.cache import forget_after_commit, read_through
@@ -195,24 +195,12 @@ async def _recurring(
     return sorted(found, key=lambda f: f.facts["description"])
 
 
-async def _sums(session: AsyncSession, owner: Owner, start: date, end: date) -> tuple[int, int]:
-    row = (
-        await session.execute(
-            select(
-                func.coalesce(func.sum(case((T.amount_minor > 0, T.amount_minor), else_=0)), 0),
-                func.coalesce(func.sum(case((T.amount_minor < 0, -T.amount_minor), else_=0)), 0),
-            ).where(T.user_id == owner.user_id, T.occurred_on.between(start, end))
-        )
-    ).one()
-    return int(row[0]), int(row[1])
-
-
 async def _trend(session: AsyncSession, owner: Owner, today: date, currency: str) -> list[Finding]:
     this_month = period_start(today, "month")
     last = shift(this_month, "month", 1)
     before = shift(this_month, "month", 2)
-    _, last_spent = await _sums(session, owner, last, this_month - timedelta(days=1))
-    _, before_spent = await _sums(session, owner, before, last - timedelta(days=1))
+    last_spent = (await sums(session, owner.user_id, last, this_month - timedelta(days=1))).spent
+    before_spent = (await sums(session, owner.user_id, before, last - timedelta(days=1))).spent
     if not before_spent or not last_spent:
         return []
     change = round((last_spent - before_spent) / before_spent * 100, 1)
@@ -237,7 +225,8 @@ async def _trend(session: AsyncSession, owner: Owner, today: date, currency: str
 async def _savings(
     session: AsyncSession, owner: Owner, today: date, currency: str
 ) -> list[Finding]:
-    income, spent = await _sums(session, owner, today - timedelta(days=29), today)
+    recent = await sums(session, owner.user_id, today - timedelta(days=29), today)
+    income, spent = recent.income, recent.spent
     if income == 0:
         return []
     rate = round((income - spent) / income, 3)

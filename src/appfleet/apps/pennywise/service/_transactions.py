@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.apps.pennywise.models import Transaction
@@ -33,6 +33,7 @@ from appfleet.apps.pennywise.service._common import (
     balance_moved,
     first_page_key,
     forget_money,
+    sums,
 )
 from appfleet.core.database import Database, insert_for, unit_of_work
 from appfleet.core.errors import NotFound, ValidationFailed
@@ -249,15 +250,8 @@ async def balance(session: AsyncSession, ledger: Ledger, owner: Owner, as_of: da
 
     async def load() -> bytes:
         currency = await _accounts.currency_of(session, ledger, owner.user_id)
-        conditions = [T.user_id == owner.user_id]
-        if as_of is not None:
-            conditions.append(T.occurred_on <= as_of)
-        income = func.coalesce(func.sum(case((T.amount_minor > 0, T.amount_minor), else_=0)), 0)
-        spent = func.coalesce(func.sum(case((T.amount_minor < 0, -T.amount_minor), else_=0)), 0)
-        row = (
-            await session.execute(select(income, spent, func.count()).where(and_(*conditions)))
-        ).one()
-        earned, outgoing, count = int(row[0]), int(row[1]), int(row[2])
+        totals = await sums(session, owner.user_id, None, as_of)
+        earned, outgoing, count = totals.income, totals.spent, totals.transactions
         return orjson.dumps(
             BalanceRead(
                 currency=currency,
