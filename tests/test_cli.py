@@ -137,6 +137,7 @@ def test_admin_create_user_prints_a_one_time_password_that_works(tmp_path: Path)
 
     from appfleet.core.database import Database, unit_of_work
     from appfleet.core.settings import AuthSettings, Settings
+    from appfleet.platform.admin.models import AdminGrant
     from appfleet.platform.audit.models import AuditEvent
     from appfleet.platform.auth.passwords import Passwords
     from appfleet.platform.users.models import User
@@ -150,27 +151,34 @@ def test_admin_create_user_prints_a_one_time_password_that_works(tmp_path: Path)
     promoted = runner.invoke(
         cli, ["admin", "create-user", "--email", "ops@example.com", "--role", "support"]
     )
-    assert "updated ops@example.com with role support" in promoted.output
+    assert "updated ops@example.com with role support (deployment-wide)" in promoted.output
     assert "one-time password" not in promoted.output
+    scoped = runner.invoke(
+        cli,
+        ["admin", "create-user", "--email", "ops@example.com", "--only-app", "healthindex"],
+    )
+    assert "role admin (in healthindex only)" in scoped.output, scoped.output
     refused = runner.invoke(
         cli, ["admin", "create-user", "--email", "x@example.com", "--role", "owner"]
     )
     assert refused.exit_code == 2
 
-    async def stored() -> tuple[User, list[AuditEvent]]:
+    async def stored() -> tuple[User, list[AuditEvent], list[AdminGrant]]:
         db = Database(Settings().database_url, Settings().database)
         async with unit_of_work(db, write=False) as session:
             user = await session.scalar(select(User).where(User.email == "ops@example.com"))
             events = list(await session.scalars(select(AuditEvent)))
+            grants = list(await session.scalars(select(AdminGrant)))
         await db.dispose()
         assert user is not None
-        return user, events
+        return user, events, grants
 
-    user, events = asyncio.run(stored())
-    assert user.role == "support"
+    user, events, grants = asyncio.run(stored())
+    assert [(g.role, g.app) for g in grants] == [("support", None), ("admin", "healthindex")]
     assert [e.details["role"] for e in events if e.action == "role_change"] == [
         "super_admin",
         "support",
+        "admin",
     ]
     matches, _ = asyncio.run(Passwords(AuthSettings()).verify(password, user.password_hash))
     assert matches

@@ -189,3 +189,49 @@ def test_pennywise_chat_stream_hears_what_another_process_did(
             mine, answer = (json.loads(phone.recv(timeout=5)) for _ in range(2))
             assert (mine["type"], mine["data"]["sender"]) == ("chat.message", "user")
             assert answer["data"]["content"] == "Your balance is -$9.99."
+
+
+def test_a_flag_change_made_through_one_process_shows_in_the_other_at_once(
+    two_servers: tuple[str, str], postgres_url: str
+) -> None:
+    a, b = two_servers
+    fn = "/api/v1/fitnudge"
+    with httpx2.Client(timeout=10) as client:
+        tokens = []
+        for email in ("ops@example.com", "ann@example.com"):
+            body = {"email": email, "password": PASSWORD, "name": "X"}
+            tokens.append(client.post(f"{a}{fn}/auth/register", json=body).json()["access_token"])
+        ops, ann = ({"Authorization": f"Bearer {t}"} for t in tokens)
+        asyncio.run(_grant_admin(postgres_url, "ops@example.com"))
+        flag = f"{a}/api/v1/admin/apps/fitnudge/flags/new-ui"
+        assert client.put(flag, json={"enabled": False}, headers=ops).status_code == 201
+        # b holds the snapshot near (in process) now...
+        assert client.get(f"{b}{fn}/flags", headers=ann).json()["flags"] == {"new-ui": False}
+        assert client.put(flag, json={"enabled": True}, headers=ops).status_code == 200
+        # ...and drops it when a's change is announced, not when its copy expires (15 s).
+        assert within(
+            1, lambda: client.get(f"{b}{fn}/flags", headers=ann).json()["flags"]["new-ui"]
+        )
+
+
+async def _grant_admin(url: str, email: str) -> None:
+    from sqlalchemy import select
+
+    from appfleet.core.clock import Clock
+    from appfleet.core.database import Database, unit_of_work
+    from appfleet.core.settings import DatabaseSettings
+    from appfleet.platform.admin import service as admin_service
+    from appfleet.platform.audit.service import Origin
+    from appfleet.platform.users.models import User
+
+    db = Database(url, DatabaseSettings())
+    try:
+        async with unit_of_work(db) as session:
+            user = await session.scalar(select(User).where(User.email == email))
+            assert user is not None
+            origin = Origin(app=None, ip=None, user_agent="test")
+            await admin_service.grant(
+                session, Clock(), origin, user_id=user.id, role="admin", app=None, by=None
+            )
+    finally:
+        await db.dispose()

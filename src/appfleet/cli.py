@@ -187,11 +187,14 @@ def create_admin_user(
     email: Annotated[str, typer.Option(help="The administrator's email.")],
     role: Annotated[str, typer.Option(help="super_admin, admin or support.")] = "admin",
     app: Annotated[str, typer.Option(help="The app whose accounts it joins.")] = "corpfinity",
+    only_app: Annotated[
+        str | None, typer.Option(help="Grant the role in this app only (default: every app).")
+    ] = None,
     password: Annotated[
         str | None, typer.Option(help="Omit to generate a one-time password (printed once).")
     ] = None,
 ) -> None:
-    """Create (or promote) a user holding a deployment role."""
+    """Create (or promote) a user holding an admin role, deployment-wide or in one app."""
     if role not in ROLES:
         typer.echo(f"--role must be one of: {', '.join(ROLES)}", err=True)
         raise typer.Exit(2)
@@ -206,11 +209,14 @@ def create_admin_user(
         from appfleet.core.registry import AppRegistry
         from appfleet.platform.users import admin as user_admin
 
-        context = AppRegistry(MANIFESTS, settings).get(app)
+        registry = AppRegistry(MANIFESTS, settings)
+        context = registry.get(app)
+        if only_app is not None:
+            registry.get(only_app)  # an unknown app is refused before anything is written
         db = Database(settings.database_url, settings.database)
         try:
             return await user_admin.grant_role(
-                db, Clock(), settings.auth, context, email, role, secret
+                db, Clock(), settings.auth, context, email, role, secret, only_app
             )
         finally:
             await db.dispose()
@@ -220,7 +226,8 @@ def create_admin_user(
     except AppError as error:
         typer.echo(f"error: {error.message}", err=True)
         raise typer.Exit(1) from error
-    typer.echo(f"{outcome} {email} with role {role} in {app}'s accounts")
+    where = f"in {only_app} only" if only_app else "deployment-wide"
+    typer.echo(f"{outcome} {email} with role {role} ({where}) in {app}'s accounts")
     if generated and outcome == "created":
         typer.echo(f"one-time password (shown once, change it after signing in): {secret}")
 
@@ -356,6 +363,7 @@ async def _work(settings: Settings, *, schedule: bool) -> None:
     from appfleet.platform.ai.service import AiService
     from appfleet.platform.billing.factory import billing_runtime
     from appfleet.platform.billing.runtime import Billing
+    from appfleet.platform.flags.service import FlagStore
     from appfleet.runtime.cache import Cache, MemoryCache, RedisCache
     from appfleet.runtime.realtime import Broker, MemoryBroker, RedisBroker
     from appfleet.runtime.redis import create_redis
@@ -376,7 +384,8 @@ async def _work(settings: Settings, *, schedule: bool) -> None:
         billing = billing_runtime(settings, clients.registry, cache, clock, clients.http)
         # Jobs publish (a wall post's events); they subscribe to nothing.
         broker = RedisBroker(redis) if redis is not None else MemoryBroker()
-        process = {Cache: cache, AiService: ai, Billing: billing, Broker: broker}
+        flags = FlagStore(db, cache)
+        process = {Cache: cache, AiService: ai, Billing: billing, Broker: broker, FlagStore: flags}
         runner = job_runner(settings, db, clock, clients, process)
         runner.start(schedule=schedule)
         try:

@@ -28,6 +28,8 @@ from appfleet.core.registry import AppManifest, AppRegistry
 from appfleet.core.secrets import ConfigurationError, with_secret_key
 from appfleet.core.settings import Settings, StorageSettings
 from appfleet.core.tasks import Schedule, Task
+from appfleet.platform.admin.router import router as admin_router
+from appfleet.platform.admin.users_router import router as admin_users_router
 from appfleet.platform.ai.factory import ai_service
 from appfleet.platform.ai.service import AiService
 from appfleet.platform.auth.apple import AppleGrants
@@ -45,6 +47,10 @@ from appfleet.platform.billing.pages import router as billing_pages
 from appfleet.platform.billing.router import router as billing_router
 from appfleet.platform.billing.runtime import Billing
 from appfleet.platform.billing.webhooks import router as stripe_webhooks
+from appfleet.platform.flags.admin_router import router as flags_admin_router
+from appfleet.platform.flags.gate import VersionGate
+from appfleet.platform.flags.router import router as flags_router
+from appfleet.platform.flags.service import FlagStore
 from appfleet.platform.info.router import router as info_router
 from appfleet.platform.internal.router import router as internal_router
 from appfleet.platform.locales.jobs import TRANSLATE as LOCALES_TRANSLATE
@@ -102,6 +108,7 @@ PLATFORM_ROUTERS = (
     uploads_router,
     billing_router,
     locales_router,
+    flags_router,
 )
 PLATFORM_TASKS: tuple[Task, ...] = (
     DELIVER,
@@ -268,6 +275,7 @@ def create_app(
         app.state.cache = cache
         app.state.ai = ai = ai_service(settings.ai, db, cache, clock, clients.http, registry)
         app.state.profiles = ProfileCache(app.state.cache, registry)
+        app.state.flags = FlagStore(db, cache)
         app.state.auth = AuthRuntime(
             settings=settings.auth,
             database=db,
@@ -284,7 +292,13 @@ def create_app(
         app.state.billing = billing = billing_runtime(
             settings, registry, cache, clock, clients.http
         )
-        process = {Cache: cache, AiService: ai, Billing: billing, Broker: broker}
+        process = {
+            Cache: cache,
+            AiService: ai,
+            Billing: billing,
+            Broker: broker,
+            FlagStore: app.state.flags,
+        }
         jobs = job_runner(settings, db, clock, clients, process)
         app.state.jobs = jobs
         app.state.health_checks = {"database": db.ping}
@@ -328,6 +342,7 @@ def create_app(
             max_body_bytes=settings.http.max_body_bytes,
         ),
         Middleware(DefaultLimitMiddleware, identify=token_identity(tokens, clock)),
+        Middleware(VersionGate),
         Middleware(CompressionMiddleware, minimum_size=settings.http.gzip_min_bytes),
     ]
     if settings.http.cors_origins:
@@ -372,6 +387,9 @@ def create_app(
     app.include_router(email_tracking)
     app.include_router(stripe_webhooks)
     app.include_router(billing_pages)
+    app.include_router(admin_router)
+    app.include_router(admin_users_router)
+    app.include_router(flags_admin_router)
     dispatch = AppDispatch(app.router)
     edge = EdgeCache(dispatch)
     for context in registry:

@@ -12,10 +12,12 @@ from appfleet.apps.lowkeymode import models as lowkeymode_models
 from appfleet.apps.pennywise import models as pennywise_models
 from appfleet.core.database import Base
 from appfleet.core.idempotency import models as idempotency_models
+from appfleet.platform.admin import models as admin_models
 from appfleet.platform.ai import models as ai_models
 from appfleet.platform.audit import models as audit_models
 from appfleet.platform.auth import models as auth_models
 from appfleet.platform.billing import models as billing_models
+from appfleet.platform.flags import models as flag_models
 from appfleet.platform.locales import models as locale_models
 from appfleet.platform.notifications import models as notification_models
 from appfleet.platform.privacy import models as privacy_models
@@ -34,6 +36,7 @@ __all__ = [
     "FULL_TEXT_COLUMNS",
     "FULL_TEXT_INDEXES",
     "FULL_TEXT_TABLE_PREFIX",
+    "admin_models",
     "ai_models",
     "analytics_models",
     "audit_models",
@@ -42,6 +45,7 @@ __all__ = [
     "billing_models",
     "corpfinity_models",
     "fitnudge_models",
+    "flag_models",
     "healthindex_models",
     "locale_models",
     "lowkeymode_models",

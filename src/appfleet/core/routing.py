@@ -44,6 +44,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (404, "No such resource, or not yours."),
         (409, "Conflicts with the current state."),
         (413, "The body is too large."),
+        (426, "This build of the app is below its minimum version (`details.store_url`)."),
         (429, "Too many requests (`Retry-After` says when to come back)."),
         (503, "A service this needs is unavailable; retry later."),
     )

@@ -70,7 +70,7 @@ async def test_only_the_owner_reads_changes_or_deletes_a_goal(client: httpx2.Asy
     assert (await client.get(f"{FN}/goals/not-a-uuid", headers=ann)).status_code == 400
 
 
-async def test_onboarding_is_the_original_flow_until_experiments_exist(
+async def test_onboarding_is_the_original_flow_while_no_experiment_runs(
     client: httpx2.AsyncClient,
 ) -> None:
     assert (await client.get(f"{FN}/onboarding/flow")).status_code == 401

@@ -13,8 +13,8 @@ from sqlalchemy import update
 
 from appfleet.apps.healthindex.models import Product
 from appfleet.core.database import unit_of_work
-from appfleet.platform.users.models import User
 from tests.fixtures.accounts import bearer, register
+from tests.fixtures.admins import grant
 
 HI = "/api/v1/healthindex"
 CATALOG: dict[str, Any] = json.loads(
@@ -36,8 +36,7 @@ async def admin(
     client: httpx2.AsyncClient, app: FastAPI, email: str = "ops@example.com"
 ) -> dict[str, str]:
     auth = await shopper(client, email)
-    async with unit_of_work(app.state.db) as session:
-        await session.execute(update(User).where(User.email == email).values(role="admin"))
+    await grant(app, email)
     return auth
 
 

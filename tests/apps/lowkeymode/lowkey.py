@@ -7,11 +7,9 @@ from typing import Any
 
 import httpx2
 from fastapi import FastAPI
-from sqlalchemy import update
 
-from appfleet.core.database import unit_of_work
-from appfleet.platform.users.models import User
 from tests.fixtures.accounts import bearer, log_in, register
+from tests.fixtures.admins import grant
 
 LK = "/api/v1/lowkeymode"
 
@@ -30,8 +28,7 @@ async def guest(client: httpx2.AsyncClient) -> dict[str, str]:
 
 
 async def make_admin(app: FastAPI, email: str) -> None:
-    async with unit_of_work(app.state.db) as session:
-        await session.execute(update(User).where(User.email == email).values(role="admin"))
+    await grant(app, email)
 
 
 async def score(

@@ -16,6 +16,7 @@ async def test_profile_updates_are_kept(client: httpx2.AsyncClient) -> None:
         "timezone": "Europe/Berlin",
         "language": "de",
         "avatar_seed": "fox",
+        "country": "de",
         "preferences": {"units": "metric", "theme": "dark"},
     }
     updated = await client.patch(ME, json=change, headers=bearer(token))
@@ -25,6 +26,7 @@ async def test_profile_updates_are_kept(client: httpx2.AsyncClient) -> None:
     assert again["timezone"] == "Europe/Berlin"
     assert again["language"] == "de"
     assert again["avatar_seed"] == "fox"
+    assert again["country"] == "DE"
     assert again["preferences"] == {"units": "metric", "theme": "dark"}
     removed = await client.patch(ME, json={"preferences": {"theme": None}}, headers=bearer(token))
     assert removed.json()["preferences"] == {"units": "metric"}
@@ -54,6 +56,7 @@ async def test_preferences_are_per_app(client: httpx2.AsyncClient) -> None:
         ({"name": ""}, "name"),
         ({"role": "super_admin"}, "role"),
         ({"language": "<script>"}, "language"),
+        ({"country": "Germany"}, "country"),
     ],
 )
 async def test_bad_profile_changes_are_refused(
@@ -63,7 +66,10 @@ async def test_bad_profile_changes_are_refused(
     response = await client.patch(ME, json=change, headers=bearer(token))
     assert response.status_code == 400
     assert field in response.json()["error"]["details"]
-    assert (await client.get(ME, headers=bearer(token))).json()["role"] is None
+    profile = (await client.get(ME, headers=bearer(token))).json()
+    assert profile["country"] is None
+    # Nobody grants themselves a role through their profile.
+    assert (await client.get("/api/v1/admin/me", headers=bearer(token))).status_code == 403
 
 
 async def test_a_change_in_one_app_shows_in_the_others_of_its_group(

@@ -24,6 +24,7 @@ def coach_of(request: Request) -> Coach:
         storage=state.storage,
         storage_settings=state.settings.storage,
         daily_push_limit=state.settings.push.daily_limit,
+        flags=state.flags,
     )
 
 

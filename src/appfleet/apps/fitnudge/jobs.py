@@ -11,6 +11,7 @@ from appfleet.core.registry import AppRegistry
 from appfleet.core.settings import Settings
 from appfleet.core.tasks import JobContext, Schedule, Task
 from appfleet.platform.ai.service import AiService
+from appfleet.platform.flags.service import FlagStore
 from appfleet.providers.storage.base import Storage
 from appfleet.runtime.cache import Cache
 from appfleet.runtime.realtime import Broker
@@ -26,6 +27,7 @@ def _coach(context: JobContext) -> Coach:
         storage=context.resource(Storage),
         storage_settings=settings.storage,
         daily_push_limit=settings.push.daily_limit,
+        flags=context.resource(FlagStore),
     )
 
 

@@ -324,9 +324,12 @@ def router() -> APIRouter:
         return WeeklySummary.model_validate(await summary.weekly(session, coach, member.user, week))
 
     @api.get("/onboarding/flow", tags=["onboarding"])
-    async def onboarding_flow(_claims: CurrentClaims) -> OnboardingFlow:
-        """The screens of onboarding, in order, for the caller."""
-        return onboarding.flow()
+    async def onboarding_flow(
+        member: CurrentMember, coach: CoachDep, app: CurrentApp, plan: CurrentPlan
+    ) -> OnboardingFlow:
+        """The screens of onboarding, in order, for the caller (their arm of the
+        `onboarding-flow` experiment while it runs)."""
+        return await onboarding.flow(coach, app, member.user, plan)
 
     @api.get("/updates", tags=["wall"])
     async def updates(

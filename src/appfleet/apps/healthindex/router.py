@@ -30,14 +30,15 @@ from appfleet.core.deps import CurrentApp, DatabaseDep, DbSession
 from appfleet.core.idempotency.deps import Idempotent
 from appfleet.core.pagination import CursorPaging, OffsetPage
 from appfleet.core.routing import app_router
-from appfleet.platform.auth.deps import CurrentClaims, CurrentMember, require_role
+from appfleet.platform.admin.deps import member_may
+from appfleet.platform.auth.deps import CurrentClaims, CurrentMember
 
 CategoryFilter = Annotated[str | None, Query(pattern=SLUG, description="A category slug.")]
 Search = Annotated[
     str | None, Query(min_length=2, max_length=100, description="In names and descriptions.")
 ]
 IfNoneMatch = Annotated[str | None, Header()]
-ADMIN = [require_role()]
+ADMIN = [member_may("products")]
 
 
 def router() -> APIRouter:

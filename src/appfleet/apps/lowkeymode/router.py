@@ -30,7 +30,8 @@ from appfleet.apps.lowkeymode.service._scores import MAX_BOARD
 from appfleet.core.deps import DatabaseDep, DbSession
 from appfleet.core.idempotency.deps import Idempotent
 from appfleet.core.routing import app_router
-from appfleet.platform.auth.deps import CurrentClaims, CurrentMember, require_role
+from appfleet.platform.admin.deps import member_may
+from appfleet.platform.auth.deps import CurrentClaims, CurrentMember
 
 BoardSize = Annotated[int, Query(ge=1, le=MAX_BOARD, description="How many from the top.")]
 
@@ -109,7 +110,7 @@ def router() -> APIRouter:
         """Pause or resume a code of yours, or change its maximum."""
         return await referrals.change(session, ambassador.user_id, code, body)
 
-    @api.put("/admin/ambassadors/{user_id}", tags=["admin"], dependencies=[require_role()])
+    @api.put("/admin/ambassadors/{user_id}", tags=["admin"], dependencies=[member_may("users")])
     async def grant_ambassador(
         user_id: uuid.UUID, body: AmbassadorGrant, session: DbSession, lk: LowkeyDep
     ) -> AmbassadorGrant:

@@ -13,7 +13,7 @@ from starlette.types import Scope
 
 from appfleet.core.clock import Clock
 from appfleet.core.deps import CurrentApp, DbSession
-from appfleet.core.errors import Forbidden, NotAuthenticated
+from appfleet.core.errors import NotAuthenticated
 from appfleet.core.registry import current_app
 from appfleet.platform.audit.service import Origin
 from appfleet.platform.auth.errors import TokenRejected
@@ -142,22 +142,6 @@ async def current_member(claims: CurrentClaims, session: DbSession, app: Current
 
 
 CurrentMember = Annotated[Member, Depends(current_member, scope="function")]
-
-
-ADMIN_ROLES = ("super_admin", "admin")
-
-
-def require_role(*roles: str) -> Any:
-    """A route dependency: the signed-in member holds one of `roles` (granted with
-    `appfleet admin grant`), else 403. Answers the member."""
-    allowed = frozenset(roles or ADMIN_ROLES)
-
-    async def dependency(member: CurrentMember) -> Member:
-        if member.user.role not in allowed:
-            raise Forbidden("This needs an admin role", details={"roles": sorted(allowed)})
-        return member
-
-    return Depends(dependency)
 
 
 def per_user(name: str) -> Any:

@@ -83,6 +83,17 @@ class TokenCodec:
             self._verified[token] = claims
         return claims
 
+    @staticmethod
+    def audience(token: str) -> str | None:
+        """The app a token claims to be for, unverified: says which app `read` must check it
+        against when the path does not name one (the deployment-wide admin API)."""
+        try:
+            payload = json.loads(_unb64(token.split(".")[1]))
+        except (ValueError, IndexError, binascii.Error):
+            return None
+        audience = payload.get("aud") if isinstance(payload, dict) else None
+        return audience if isinstance(audience, str) else None
+
     def _verify(self, token: str, *, app: str, expected: TokenType, now: datetime) -> Claims:
         header, _, rest = token.partition(".")
         body, _, signature = rest.partition(".")

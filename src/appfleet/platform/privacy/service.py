@@ -175,9 +175,10 @@ async def export(session: AsyncSession, caller: Caller, user_id: uuid.UUID) -> d
 
 
 async def delete_account(
-    session: AsyncSession, caller: Caller, user_id: uuid.UUID, access_jti: uuid.UUID
+    session: AsyncSession, caller: Caller, user_id: uuid.UUID, access_jti: uuid.UUID | None
 ) -> AccountDeletion:
-    """Deactivate now, sign out everywhere, revoke the Apple grant, schedule the purge."""
+    """Deactivate now, sign out everywhere, revoke the Apple grant, schedule the purge (the
+    user's own request names its access token, revoked too; an admin's names none)."""
     async with unit_of_work(caller.auth.database, write=False) as reading:
         found = await reading.get(User, user_id)
         grant = found.apple_refresh_token if found else None
@@ -194,7 +195,8 @@ async def delete_account(
         user.apple_refresh_token = None
     caller.auth.profiles.forget(session, user)
     await end_all_sessions(session, caller, user.id, "account_deleted")
-    revoke_after_commit(session, caller, token_key(access_jti))
+    if access_jti is not None:
+        revoke_after_commit(session, caller, token_key(access_jti))
     if user.email:
         await queue_email(
             session,

@@ -1,4 +1,4 @@
-"""Operator actions on accounts, run from the command line (never over HTTP)."""
+"""Operator actions on accounts, run from the command line: the first administrator."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from appfleet.core.clock import Clock
 from appfleet.core.database import Database, unit_of_work
 from appfleet.core.registry import AppContext
 from appfleet.core.settings import AuthSettings
-from appfleet.platform.audit import service as audit
+from appfleet.platform.admin import service as admin_service
 from appfleet.platform.audit.service import Origin
 from appfleet.platform.auth.passwords import Passwords, check_strength
 from appfleet.platform.users import service as user_service
@@ -22,9 +22,10 @@ async def grant_role(
     email: str,
     role: str,
     password: str,
+    scope: str | None = None,
 ) -> str:
-    """Give `email` the deployment `role`, creating the account if needed: 'created' or
-    'updated'. The role change is audited."""
+    """Give `email` `role` deployment-wide (or in the app `scope` only), creating the account
+    in `app`'s identity group if needed: 'created' or 'updated'. The change is audited."""
     email = email.lower()
     origin = Origin(app=app.name, ip=None, user_agent="appfleet cli")
     async with unit_of_work(db) as session:
@@ -46,6 +47,7 @@ async def grant_role(
             await session.flush()
             await user_service.join_app(session, clock, user, app)
             outcome = "created"
-        previous, user.role = user.role, role
-        audit.record(session, clock, origin, "role_change", user.id, previous=previous, role=role)
+        await admin_service.grant(
+            session, clock, origin, user_id=user.id, role=role, app=scope, by=None
+        )
     return outcome

@@ -29,7 +29,7 @@ class User(Base):
     avatar_seed: Mapped[str | None] = mapped_column(String(100))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     language: Mapped[str] = mapped_column(String(16), default="en")
-    role: Mapped[str | None] = mapped_column(String(20))
+    country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166-1 alpha-2, for targeting
     is_anonymous: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
     totp_secret: Mapped[str | None] = mapped_column(String(255))  # encrypted (auth/totp.py)
@@ -40,6 +40,8 @@ class User(Base):
     # Apple's refresh token (sealed), kept only to revoke the grant when the account is deleted.
     apple_refresh_token: Mapped[str | None] = mapped_column(String(1024))
     deleted_at: Mapped[datetime | None]
+    suspended_at: Mapped[datetime | None]  # by an admin: inactive until unsuspended
+    suspension_reason: Mapped[str | None] = mapped_column(String(300))
     purge_after: Mapped[datetime | None] = mapped_column(index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

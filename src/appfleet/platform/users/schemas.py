@@ -18,7 +18,7 @@ class UserRead(BaseModel):
     language: str
     is_anonymous: bool
     email_verified: bool
-    role: str | None
+    country: str | None = Field(description="ISO 3166-1 alpha-2, when the user gave one.")
     created_at: datetime
     preferences: dict[str, Any] = Field(description="This app's preferences for the user.")
 
@@ -30,6 +30,9 @@ class UserUpdate(BaseModel):
     avatar_seed: str | None = Field(None, max_length=100)
     timezone: str | None = Field(None, max_length=64, description="IANA name, e.g. Europe/Berlin")
     language: str | None = Field(None, min_length=2, max_length=16, pattern=r"^[A-Za-z-]+$")
+    country: str | None = Field(
+        None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2, e.g. DE", examples=["DE"]
+    )
     preferences: dict[str, Any] | None = Field(
         None, description="Merged into this app's preferences; a null value removes a key."
     )

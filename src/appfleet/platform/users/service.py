@@ -25,8 +25,8 @@ def to_read(user: User, membership: Membership) -> UserRead:
         timezone=user.timezone,
         language=user.language,
         is_anonymous=user.is_anonymous,
+        country=user.country,
         email_verified=user.email_verified_at is not None,
-        role=user.role,
         created_at=user.created_at,
         preferences=membership.preferences,
     )
@@ -43,6 +43,8 @@ def update_profile(user: User, membership: Membership, change: UserUpdate, clock
     if change.timezone is not None:
         zone(change.timezone)  # a validation error names the bad zone
         user.timezone = change.timezone
+    if change.country is not None:
+        user.country = change.country.upper()
     for field in ("name", "avatar_seed", "language"):
         value = getattr(change, field)
         if value is not None:

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from appfleet.core.clock import Clock, local_date
 from appfleet.core.settings import StorageSettings
 from appfleet.platform.ai.service import AiService
+from appfleet.platform.flags.service import FlagStore
 from appfleet.platform.users.models import User
 from appfleet.providers.storage.base import Storage
 from appfleet.runtime.cache import Cache
@@ -28,6 +29,7 @@ class Coach:
     storage: Storage
     storage_settings: StorageSettings
     daily_push_limit: int
+    flags: FlagStore
 
     def today(self, user: User) -> date:
         return local_date(self.clock.now(), user.timezone)

@@ -18,9 +18,12 @@ from appfleet.core.registry import AppContext
 from appfleet.core.streaks import alive, recompute
 from appfleet.platform.billing.deps import plan_limit
 from appfleet.platform.billing.errors import PlanRequired
+from appfleet.platform.flags import service as flags_service
 from appfleet.platform.users.models import User
 
 ACTIVE_GOALS = "active_goals"  # the plan limit's name
+MULTIPLE_GOALS = "multiple-goals"  # a flag lifting the plan's limit (seed 001)
+ONBOARDING, GOAL_CREATED = "onboarding-flow", "goal_created"  # experiment, conversion event
 HISTORY_DAYS = 400  # streaks longer than a year are counted as a year
 
 
@@ -130,7 +133,8 @@ def _allows_more(limits: dict[str, int], than: int) -> bool:
 async def create(
     session: AsyncSession, coach: Coach, app: AppContext, plan: str, user: User, body: GoalCreate
 ) -> GoalRead:
-    if body.active:
+    subject = flags_service.subject(app, user, plan)
+    if body.active and not (await coach.flags.snapshot(app.name)).enabled(MULTIPLE_GOALS, subject):
         await _make_room(session, app, plan, user.id)
     now = coach.clock.now()
     goal = Goal(
@@ -143,6 +147,10 @@ async def create(
     )
     session.add(goal)
     await session.flush()
+    # Onboarding ends with a first goal: the onboarding experiment's conversion.
+    await flags_service.convert(
+        session, coach.flags, coach.clock, ONBOARDING, subject, GOAL_CREATED
+    )
     return await read_one(session, coach, user, goal)
 
 
