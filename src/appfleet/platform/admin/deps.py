@@ -9,11 +9,11 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from appfleet.core.deps import CurrentApp, DbSession
-from appfleet.core.errors import Forbidden, NotAuthenticated, NotFound
+from appfleet.core.errors import Forbidden, NotFound
 from appfleet.platform.admin import service
 from appfleet.platform.admin.permissions import Held, allows, apps_allowed
 from appfleet.platform.audit.service import Origin
-from appfleet.platform.auth.deps import CurrentMember, Member
+from appfleet.platform.auth.deps import CurrentMember, Member, required_bearer
 from appfleet.platform.auth.errors import TokenRejected
 from appfleet.platform.auth.runtime import AuthRuntime
 from appfleet.platform.users.models import User
@@ -37,20 +37,13 @@ class Admin:
 
 
 async def current_admin(request: Request, session: DbSession) -> Admin:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise NotAuthenticated(
-            "Sign in to any app of this deployment and send its access token",
-            details={"reason": "token_missing"},
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+    token = required_bearer(request, "Sign in to any app of this deployment and send its token")
     state = request.app.state
     auth: AuthRuntime = state.auth
-    audience = auth.tokens.audience(token.strip())
+    audience = auth.tokens.audience(token)
     if audience is None or audience not in state.registry:
         raise TokenRejected("token_invalid")
-    claims = auth.tokens.read(token.strip(), app=audience, expected="access", now=state.clock.now())
+    claims = auth.tokens.read(token, app=audience, expected="access", now=state.clock.now())
     if await auth.is_revoked(claims):
         raise TokenRejected("token_revoked")
     user = await session.get(User, claims.user_id)

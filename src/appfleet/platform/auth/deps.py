@@ -113,16 +113,19 @@ async def _claims(request: HTTPConnection, token: str) -> Claims:
     return claims
 
 
-async def current_claims(request: Request) -> Claims:
-    """The verified access token of the request (401 without one)."""
+def required_bearer(request: Request, message: str = "Sign in to use this endpoint") -> str:
+    """The request's bearer token; 401 `token_missing` without one."""
     token = _bearer(request)
     if token is None:
         raise NotAuthenticated(
-            "Sign in to use this endpoint",
-            details={"reason": "token_missing"},
-            headers={"WWW-Authenticate": "Bearer"},
+            message, details={"reason": "token_missing"}, headers={"WWW-Authenticate": "Bearer"}
         )
-    return await _claims(request, token)
+    return token
+
+
+async def current_claims(request: Request) -> Claims:
+    """The verified access token of the request (401 without one)."""
+    return await _claims(request, required_bearer(request))
 
 
 async def optional_claims(request: Request) -> Claims | None:
