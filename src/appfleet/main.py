@@ -28,6 +28,7 @@ from appfleet.core.registry import AppManifest, AppRegistry
 from appfleet.core.secrets import ConfigurationError, with_secret_key
 from appfleet.core.settings import Settings, StorageSettings
 from appfleet.core.tasks import Schedule, Task
+from appfleet.platform.admin.outbox_router import router as admin_outbox_router
 from appfleet.platform.admin.router import router as admin_router
 from appfleet.platform.admin.users_router import router as admin_users_router
 from appfleet.platform.ai.factory import ai_service
@@ -389,6 +390,7 @@ def create_app(
     app.include_router(billing_pages)
     app.include_router(admin_router)
     app.include_router(admin_users_router)
+    app.include_router(admin_outbox_router)
     app.include_router(flags_admin_router)
     dispatch = AppDispatch(app.router)
     edge = EdgeCache(dispatch)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from appfleet.core.clock import Clock
 from appfleet.core.database import Base, unit_of_work
+from appfleet.core.errors import Conflict
 from appfleet.core.logging import get_logger
 from appfleet.core.tasks import JobContext, Task
 from appfleet.runtime.jobs import queue
@@ -130,15 +131,38 @@ async def cancel_group(session: AsyncSession, group_id: uuid.UUID) -> None:
 
 
 async def recent(
-    session: AsyncSession, *, app: str | None = None, recipient: str | None = None, limit: int = 20
+    session: AsyncSession,
+    *,
+    app: str | None = None,
+    recipient: str | None = None,
+    status: str | None = None,
+    apps: frozenset[str] | None = None,
+    limit: int = 20,
 ) -> list[OutboxMessage]:
-    """The newest messages first, optionally for one app or one recipient."""
+    """The newest messages first, optionally for one app (or any of `apps`), one recipient,
+    one status."""
     query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc()).limit(limit)
     if app is not None:
         query = query.where(OutboxMessage.app == app)
+    if apps is not None:
+        query = query.where(OutboxMessage.app.in_(apps))
     if recipient is not None:
         query = query.where(OutboxMessage.recipient == recipient)
+    if status is not None:
+        query = query.where(OutboxMessage.status == status)
     return list(await session.scalars(query))
+
+
+async def requeue(session: AsyncSession, clock: Clock, message: OutboxMessage) -> None:
+    """Send a dead message again: fresh attempts and a new delivery job."""
+    if message.status != "dead":
+        raise Conflict(
+            f"Only dead messages are requeued; this one is {message.status}",
+            details={"reason": "not_dead", "status": message.status},
+        )
+    message.status, message.attempts, message.last_error = "pending", 0, None
+    message.available_at = clock.now()
+    await queue.enqueue(session, clock, DELIVER, {"message_id": str(message.id)})
 
 
 class Undeliverable(Exception):

@@ -1,5 +1,6 @@
 """Seed 001's roles as permission sets. A grant's permissions hold deployment-wide or in its
-one app; `users` includes `users:read`."""
+one app; `users` includes `users:read`. `outbox` (email and push sent, dead letters, their
+requeue) is ours: the seed names no role for operations."""
 
 from __future__ import annotations
 
@@ -9,12 +10,22 @@ from typing import Literal
 
 Role = Literal["super_admin", "admin", "support"]
 Permission = Literal[
-    "users", "users:read", "analytics", "content", "products", "flags", "tickets", "grants"
+    "users",
+    "users:read",
+    "analytics",
+    "content",
+    "products",
+    "flags",
+    "outbox",
+    "tickets",
+    "grants",
 ]
 
 ROLES: dict[str, frozenset[str]] = {
     "super_admin": frozenset({"*"}),
-    "admin": frozenset({"users", "users:read", "analytics", "content", "products", "flags"}),
+    "admin": frozenset(
+        {"users", "users:read", "analytics", "content", "products", "flags", "outbox"}
+    ),
     "support": frozenset({"users:read", "tickets"}),
 }
 ROLE_NAMES: tuple[str, ...] = tuple(ROLES)

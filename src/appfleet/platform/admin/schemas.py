@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -88,3 +89,33 @@ class SuspendWrite(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=3, max_length=300, examples=["Spam in the community wall"])
+
+
+class OutboxRead(BaseModel):
+    id: uuid.UUID
+    channel: str
+    app: str
+    kind: str
+    recipient: str
+    status: str
+    attempts: int
+    provider: str | None
+    last_error: str | None
+    created_at: datetime
+    sent_at: datetime | None
+
+
+class OutboxDetail(OutboxRead):
+    payload: dict[str, Any] = Field(description="Withheld for sensitive messages (reset links).")
+    provider_ref: str | None
+    delivered_at: datetime | None
+    bounced_at: datetime | None
+
+
+class DeadJobRead(BaseModel):
+    id: uuid.UUID
+    task: str
+    queue: str
+    attempts: int
+    last_error: str | None
+    finished_at: datetime | None

@@ -217,12 +217,17 @@ async def dead_jobs(db: Database, *, limit: int = 50) -> list[Job]:
 async def retry(db: Database, clock: Clock, job_id: uuid.UUID) -> Job:
     """Requeue a dead job with a fresh set of attempts."""
     async with unit_of_work(db) as session:
-        job = await session.get(Job, job_id)
-        if job is None or job.status != "dead":
-            raise NotFound(f"No dead job {job_id}")
-        job.status, job.attempts, job.run_at = "queued", 0, clock.now()
-        job.finished_at = job.lease_until = None
-        after_commit(session, _wake_local_workers)
+        return await requeue_dead(session, clock, job_id)
+
+
+async def requeue_dead(session: AsyncSession, clock: Clock, job_id: uuid.UUID) -> Job:
+    """`retry` inside the caller's unit of work."""
+    job = await session.get(Job, job_id)
+    if job is None or job.status != "dead":
+        raise NotFound(f"No dead job {job_id}")
+    job.status, job.attempts, job.run_at = "queued", 0, clock.now()
+    job.finished_at = job.lease_until = None
+    after_commit(session, _wake_local_workers)
     return job
 
 
