@@ -100,6 +100,9 @@ async def test_the_summary_goes_out_sunday_6_pm_local_by_push_and_email_once(
     assert (spanish.title, spanish.body) == ("Tu semana", "✅ 1 · 50% de tus objetivos semanales")
     [correo] = await emails_to(app, "bea@example.com", kind="weekly_summary")
     assert correo.payload["subject"].startswith("Tu semana en FitNudge")
+    await _send_summaries(app)  # a run repeated (a retried job): nothing is sent twice
+    assert len(await emails_to(app, "bea@example.com", kind="weekly_summary")) == 1
+    assert len(await emails_to(app, "ann@example.com", kind="weekly_summary")) == 1
     clock.set(datetime(2026, 3, 9, 17, 0, tzinfo=UTC))  # Monday: nothing more
     await _send_summaries(app)
     assert len(await notifications_of(app, ann_id, "weekly_summary")) == 1

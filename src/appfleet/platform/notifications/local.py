@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from appfleet.core.clock import Clock, zone
 from appfleet.core.registry import AppContext
 from appfleet.platform.notifications.models import Notification
+from appfleet.platform.notifications.repository import NotificationRepository
 from appfleet.platform.notifications.service import Draft, Recipient, muted, notify
 from appfleet.platform.users.models import Membership, User
 from appfleet.providers.email.queue import queue_email
@@ -84,7 +85,12 @@ async def notify_and_email(
     context: Mapping[str, Any],
     default_daily_limit: int,
 ) -> None:
-    """The push and inbox entry, and the same news by email unless the user muted the kind."""
+    """The push and inbox entry, and the same news by email unless the user muted the kind —
+    once per notice key: a run that finds the notice stored (another run of the job committed
+    it after this one chose its members) sends nothing again."""
+    if draft.key is not None:
+        if await NotificationRepository(session, app.name, user.id).by_key(draft.key):
+            return
     await notify(
         session,
         clock,
