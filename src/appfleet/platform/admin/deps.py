@@ -31,6 +31,14 @@ class Admin:
     def apps(self, permission: str) -> frozenset[str] | None:
         return apps_allowed(self.grants, permission)
 
+    def check(self, permission: str, app: str) -> None:
+        """403 unless `permission` is held in `app` (an app named in a filter or a path)."""
+        if not self.can(permission, app):
+            raise Forbidden(
+                f"This needs the {permission!r} permission in {app}",
+                details={"reason": "permission_missing", "permission": permission, "app": app},
+            )
+
     def acting_on(self, app: str | None) -> Origin:
         """The audit origin of an action on `app`."""
         return Origin(app=app, ip=self.origin.ip, user_agent=self.origin.user_agent)

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from appfleet.core.deps import ClockDep, DatabaseDep, DbSession
-from appfleet.core.errors import Forbidden, NotFound
+from appfleet.core.errors import NotFound
 from appfleet.core.routing import app_router
 from appfleet.platform.admin.deps import Admin, require
 from appfleet.platform.admin.router import ADMIN_PREFIX
@@ -62,11 +62,8 @@ async def list_outbox(
 ) -> list[OutboxRead]:
     """The newest messages in the apps the caller operates (`status=dead`: the dead letters)."""
     apps = admin.apps(PERMISSION)
-    if app is not None and apps is not None and app not in apps:
-        raise Forbidden(
-            f"This needs the 'outbox' permission in {app}",
-            details={"reason": "permission_missing", "permission": PERMISSION, "app": app},
-        )
+    if app is not None:
+        admin.check(PERMISSION, app)
     rows = await outbox.recent(
         session, app=app, apps=apps, recipient=to, status=status, limit=limit
     )

@@ -65,11 +65,7 @@ async def search(
     conditions: list[ColumnElement[bool]] = []
     visible = admin.apps(READ)
     if app is not None:
-        if visible is not None and app not in visible:
-            raise Forbidden(
-                f"This needs the 'users:read' permission in {app}",
-                details={"reason": "permission_missing", "permission": READ, "app": app},
-            )
+        admin.check(READ, app)
         conditions.append(_member_of({app}))
     elif visible is not None:
         conditions.append(_member_of(visible))
