@@ -28,6 +28,8 @@ from appfleet.core.registry import AppManifest, AppRegistry
 from appfleet.core.secrets import ConfigurationError, with_secret_key
 from appfleet.core.settings import Settings, StorageSettings
 from appfleet.core.tasks import Schedule, Task
+from appfleet.platform.admin.dashboard_router import router as admin_dashboard_router
+from appfleet.platform.admin.moderation_router import router as admin_moderation_router
 from appfleet.platform.admin.outbox_router import router as admin_outbox_router
 from appfleet.platform.admin.router import router as admin_router
 from appfleet.platform.admin.users_router import router as admin_users_router
@@ -48,6 +50,7 @@ from appfleet.platform.billing.pages import router as billing_pages
 from appfleet.platform.billing.router import router as billing_router
 from appfleet.platform.billing.runtime import Billing
 from appfleet.platform.billing.webhooks import router as stripe_webhooks
+from appfleet.platform.console.routers import CONSOLE_ROUTERS
 from appfleet.platform.flags.admin_router import router as flags_admin_router
 from appfleet.platform.flags.gate import VersionGate
 from appfleet.platform.flags.router import router as flags_router
@@ -391,7 +394,11 @@ def create_app(
     app.include_router(admin_router)
     app.include_router(admin_users_router)
     app.include_router(admin_outbox_router)
+    app.include_router(admin_moderation_router)
+    app.include_router(admin_dashboard_router)
     app.include_router(flags_admin_router)
+    for console_router in CONSOLE_ROUTERS:
+        app.include_router(console_router)
     dispatch = AppDispatch(app.router)
     edge = EdgeCache(dispatch)
     for context in registry:

@@ -33,7 +33,7 @@ async def readiness(request: Request) -> dict[str, Any] | JSONResponse:
     reported as degraded, since the API keeps serving without it."""
     checks: dict[str, HealthCheck] = request.app.state.health_checks
     degradable: frozenset[str] = getattr(request.app.state, "degradable_checks", frozenset())
-    results = await asyncio.gather(*(_run(check) for check in checks.values()))
+    results = await asyncio.gather(*(run_check(check) for check in checks.values()))
     report = dict(zip(checks, results, strict=True))
     failing = [name for name, result in report.items() if result["status"] != "ok"]
     if not failing:
@@ -46,7 +46,7 @@ async def readiness(request: Request) -> dict[str, Any] | JSONResponse:
     return error_response(error, request_id_of(request.scope))
 
 
-async def _run(check: HealthCheck) -> dict[str, Any]:
+async def run_check(check: HealthCheck) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         await asyncio.wait_for(check(), CHECK_TIMEOUT_S)

@@ -64,6 +64,37 @@ class OrderHooks:
 
 
 @dataclass(frozen=True, slots=True)
+class Flagged:
+    """One piece of members' content reported for moderation, as the admin queue shows it."""
+
+    id: str
+    author_id: uuid.UUID
+    author_name: str
+    text: str
+    flag_count: int
+    reasons: tuple[str, ...]
+    created_at: datetime
+    status: str  # the app's own: visible, removed...
+    moderation: str | None  # the last decision: approved | warned | removed
+
+
+ModerationAction = str  # approve | remove | warn
+
+
+@dataclass(frozen=True, slots=True)
+class ModerationHooks:
+    """An app's moderation queue: `flagged` lists reported, undecided items (newest reports
+    first, with the total), `decide` applies an action to one (NotFound for an unknown id) in
+    the caller's unit of work; `resources` is the process's `app.state`, for the app's own
+    services (caches, realtime, notifications)."""
+
+    flagged: Callable[[AsyncSession, int, int], Awaitable[tuple[list[Flagged], int]]]
+    decide: Callable[
+        [AsyncSession, Any, AppContext, str, ModerationAction, str | None], Awaitable[Flagged]
+    ]
+
+
+@dataclass(frozen=True, slots=True)
 class AppManifest:
     """What an app package declares about itself."""
 
@@ -86,6 +117,10 @@ class AppManifest:
     # Plans the app sells unless `[app.<name>.plans]` says otherwise (prices, limits).
     default_plans: Mapping[str, PlanSettings] = field(default_factory=dict)
     orders: OrderHooks | None = None
+    moderation: ModerationHooks | None = None
+    # What the admin dashboard charts per day for the app: a name and the timestamp column of
+    # the rows to count (a check-in's created_at...).
+    daily_series: Mapping[str, Any] = field(default_factory=dict)
     public_pages: tuple[PublicPage, ...] = ()
     # Realtime topics every signed-in member may follow (`/realtime/events?topic=`).
     topics: tuple[str, ...] = ()
@@ -112,6 +147,8 @@ class AppContext:
     options: BaseModel | None = field(default=None, repr=False)
     plans: Mapping[str, PlanSettings] = field(default_factory=dict, repr=False)
     orders: OrderHooks | None = field(default=None, repr=False)
+    moderation: ModerationHooks | None = field(default=None, repr=False)
+    daily_series: Mapping[str, Any] = field(default_factory=dict, repr=False)
     topics: tuple[str, ...] = ()
     presence: tuple[str, ...] = ()
 
@@ -192,6 +229,8 @@ def _context(manifest: AppManifest, config: AppSettings) -> AppContext:
         options=options,
         plans={**manifest.default_plans, **config.plans},
         orders=manifest.orders,
+        moderation=manifest.moderation,
+        daily_series=manifest.daily_series,
         topics=manifest.topics,
         presence=manifest.presence,
     )

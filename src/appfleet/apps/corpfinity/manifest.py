@@ -2,6 +2,7 @@
 
 from appfleet.apps.corpfinity import jobs
 from appfleet.apps.corpfinity.ai import COMPOSERS
+from appfleet.apps.corpfinity.models import Completion
 from appfleet.apps.corpfinity.options import CorpfinityOptions
 from appfleet.apps.corpfinity.router import router
 from appfleet.apps.corpfinity.service import privacy
@@ -20,4 +21,5 @@ manifest = AppManifest(
     schedules=jobs.SCHEDULES,
     settings_model=CorpfinityOptions,
     ai_composers=COMPOSERS,
+    daily_series={"challenge completions": Completion.completed_at},
 )

@@ -8,24 +8,14 @@ from fastapi import Depends, Request
 
 from appfleet.apps.fitnudge.models import Goal
 from appfleet.apps.fitnudge.service import Coach, goals
-from appfleet.apps.fitnudge.service._common import Athlete
+from appfleet.apps.fitnudge.service._common import Athlete, coach_from
 from appfleet.core.deps import DbSession
 from appfleet.platform.auth.deps import CurrentClaims
 from appfleet.platform.auth.errors import TokenRejected
 
 
 def coach_of(request: Request) -> Coach:
-    state = request.app.state
-    return Coach(
-        clock=state.clock,
-        cache=state.cache,
-        broker=state.broker,
-        ai=state.ai,
-        storage=state.storage,
-        storage_settings=state.settings.storage,
-        daily_push_limit=state.settings.push.daily_limit,
-        flags=state.flags,
-    )
+    return coach_from(request.app.state)
 
 
 async def get_coach(request: Request) -> Coach:

@@ -1,10 +1,11 @@
 """FitNudge, the fitness-motivation app (seed 001)."""
 
 from appfleet.apps.fitnudge import jobs
+from appfleet.apps.fitnudge.models import Checkin
 from appfleet.apps.fitnudge.router import router
-from appfleet.apps.fitnudge.service import privacy
+from appfleet.apps.fitnudge.service import moderation, privacy
 from appfleet.apps.fitnudge.service._common import WALL_TOPIC
-from appfleet.core.registry import AppManifest
+from appfleet.core.registry import AppManifest, ModerationHooks
 from appfleet.core.settings import PlanSettings
 
 # Seed 001: one free goal; Pro and Coach+ unlimited, with voice messages.
@@ -32,4 +33,6 @@ manifest = AppManifest(
     default_plans=PLANS,
     topics=(WALL_TOPIC,),
     presence=(WALL_TOPIC,),
+    daily_series={"check-ins": Checkin.created_at},
+    moderation=ModerationHooks(flagged=moderation.flagged, decide=moderation.decide),
 )

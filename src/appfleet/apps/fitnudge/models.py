@@ -104,6 +104,10 @@ class Post(Base):
     like_count: Mapped[int] = mapped_column(default=0)
     flag_count: Mapped[int] = mapped_column(default=0)
     status: Mapped[str] = mapped_column(String(10), default="visible")  # visible | removed
+    # The last moderation decision (approved | warned | removed); a new flag clears it, which
+    # puts the post back in the queue.
+    moderation: Mapped[str | None] = mapped_column(String(10))
+    moderated_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
 

@@ -10,8 +10,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from appfleet.core.deps import ClockDep, DatabaseDep, DbSession
-from appfleet.core.errors import NotFound
 from appfleet.core.routing import app_router
+from appfleet.platform.admin import operations
 from appfleet.platform.admin.deps import Admin, require
 from appfleet.platform.admin.router import ADMIN_PREFIX
 from appfleet.platform.admin.schemas import DeadJobRead, OutboxDetail, OutboxRead
@@ -22,7 +22,7 @@ from appfleet.runtime.jobs.models import Job
 from appfleet.runtime.outbox import OutboxMessage
 
 router: APIRouter = app_router(prefix=ADMIN_PREFIX, tags=["admin: outbox"])
-PERMISSION = "outbox"
+PERMISSION = operations.PERMISSION
 Somewhere = Annotated[Admin, require(PERMISSION, anywhere=True)]
 Everywhere = Annotated[Admin, require(PERMISSION)]
 Status = Literal["pending", "failed", "sent", "dead", "cancelled"]
@@ -42,13 +42,6 @@ def _read(m: OutboxMessage) -> OutboxRead:
         created_at=m.created_at,
         sent_at=m.sent_at,
     )
-
-
-async def _message(session: DbSession, admin: Admin, message_id: uuid.UUID) -> OutboxMessage:
-    message = await session.get(OutboxMessage, message_id)
-    if message is None or not admin.can(PERMISSION, message.app):
-        raise NotFound("No such message")
-    return message
 
 
 @router.get("/outbox", response_model=list[OutboxRead])
@@ -73,7 +66,7 @@ async def list_outbox(
 @router.get("/outbox/{message_id}", response_model=OutboxDetail)
 async def read_message(message_id: uuid.UUID, admin: Somewhere, session: DbSession) -> OutboxDetail:
     """One message with its payload and what the vendor reported."""
-    m = await _message(session, admin, message_id)
+    m = await operations.message(session, admin, message_id)
     return OutboxDetail(
         **_read(m).model_dump(),
         payload={"withheld": True} if m.sensitive else m.payload,
@@ -88,16 +81,7 @@ async def requeue_message(
     message_id: uuid.UUID, admin: Somewhere, session: DbSession, clock: ClockDep
 ) -> OutboxRead:
     """Send a dead message again (409 for any other status)."""
-    m = await _message(session, admin, message_id)
-    await outbox.requeue(session, clock, m)
-    audit.record(
-        session,
-        clock,
-        admin.acting_on(m.app),
-        "outbox_requeued",
-        admin.user.id,
-        message=str(m.id),
-    )
+    m = await operations.requeue(session, clock, admin, message_id)
     return _read(m)
 
 

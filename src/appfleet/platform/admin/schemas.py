@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -119,3 +119,94 @@ class DeadJobRead(BaseModel):
     attempts: int
     last_error: str | None
     finished_at: datetime | None
+
+
+class FlaggedRead(BaseModel):
+    id: str
+    author_id: uuid.UUID
+    author_name: str
+    text: str
+    flag_count: int
+    reasons: list[str] = Field(description="The newest reports' reasons (ten at most).")
+    created_at: datetime
+    status: str
+    moderation: str | None = Field(description="The last decision: approved, warned, removed.")
+
+
+class FlaggedList(BaseModel):
+    items: list[FlaggedRead]
+    total: int
+
+
+class ModerationDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    action: Literal["approve", "remove", "warn"]
+    note: str | None = Field(
+        None, max_length=500, description="Told to the author with a warning or a removal."
+    )
+
+
+class DaySeries(BaseModel):
+    name: str
+    days: list[date] = Field(description="Every day of the window, oldest first.")
+    counts: list[int]
+
+    @classmethod
+    def of(cls, name: str, start: date, days: int, counts: dict[str, int]) -> DaySeries:
+        window = [start + timedelta(days=i) for i in range(days)]
+        return cls(name=name, days=window, counts=[counts.get(d.isoformat(), 0) for d in window])
+
+
+class Money(BaseModel):
+    currency: str
+    mrr_cents: int
+    arr_cents: int
+
+
+class MessageCounts(BaseModel):
+    channel: str
+    provider: str
+    sent: int
+    failed: int = Field(description="Failed attempts waiting to retry, and dead letters.")
+    pending: int
+
+
+class Dashboard(BaseModel):
+    apps: list[str] | None = Field(description="The apps counted; null: the whole deployment.")
+    day: date
+    total_users: int
+    active_today: int
+    new_this_week: int
+    dau: int
+    mau: int
+    dau_mau: float | None
+    retention_7d: float | None
+    retention_30d: float | None
+    churn_rate_30d: float | None
+    revenue: list[Money] = Field(description="MRR and ARR per currency.")
+    daily: list[DaySeries] = Field(description="The last 30 days: signups, actives, app events.")
+    messages: list[MessageCounts] = Field(description="The last 30 days, per channel/provider.")
+
+
+class BreakerRead(BaseModel):
+    name: str
+    state: str = Field(description="closed, half_open or open.")
+    failures: int
+
+
+class HttpFigures(BaseModel):
+    requests: int = Field(description="Answered by this process since it started.")
+    server_errors: int
+    error_rate: float | None
+    p95_ms_at_most: float | None = Field(
+        description="The latency bucket bound the 95th percentile falls in (null: above 10 s)."
+    )
+
+
+class SystemHealth(BaseModel):
+    checks: dict[str, dict[str, Any]] = Field(description="Database, Redis: as /health/ready.")
+    jobs: dict[str, int] = Field(description="Jobs per status: queued is the queue depth.")
+    outbox: dict[str, int] = Field(description="Messages per status: dead are dead letters.")
+    breakers: list[BreakerRead]
+    http: HttpFigures

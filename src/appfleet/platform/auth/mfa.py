@@ -54,7 +54,7 @@ async def confirm(session: AsyncSession, caller: Caller, user: User, code: str) 
 async def disable(session: AsyncSession, caller: Caller, user: User, code: str) -> None:
     if user.totp_enabled_at is None:
         raise Conflict("Two-factor sign-in is not on")
-    if not await _second_factor_ok(session, caller, user, code):
+    if not await second_factor_ok(session, caller, user, code):
         raise WrongSecondFactor()
     user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
     await session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
@@ -79,7 +79,7 @@ async def verify(
     user = await session.get(User, claims.user_id)
     if user is None or not user.is_active or user.totp_enabled_at is None:
         raise TokenRejected("token_invalid")
-    if not await _second_factor_ok(session, caller, user, code):
+    if not await second_factor_ok(session, caller, user, code):
         audit.record(session, caller.clock, caller.origin, "mfa_failed", user.id)
         raise WrongSecondFactor()
     membership = await membership_in_app(session, caller, user)
@@ -87,7 +87,7 @@ async def verify(
     return await signed_in(session, caller, user, membership, device)
 
 
-async def _second_factor_ok(session: AsyncSession, caller: Caller, user: User, code: str) -> bool:
+async def second_factor_ok(session: AsyncSession, caller: Caller, user: User, code: str) -> bool:
     secret = caller.auth.secret_box.open(user.totp_secret) if user.totp_secret else None
     if secret is not None:
         step = totp.matching_step(secret, code.strip(), caller.clock.now(), user.totp_last_step)

@@ -421,6 +421,7 @@ async def signed_in(
     session.add(family)
     pair, _ = _new_pair(session, caller, user.id, family, now)
     await session.flush()
+    await user_service.record_activity(session, user.id, caller.app.name, now)
     return AuthResponse(user=user_service.to_read(user, membership), **pair.model_dump())
 
 
@@ -432,6 +433,7 @@ async def _rotate(
     family.last_seen_at, family.last_ip = now, caller.origin.ip
     family.expires_at = now + timedelta(seconds=caller.auth.refresh_ttl(caller.app))
     await session.flush()
+    await user_service.record_activity(session, family.user_id, caller.app.name, now)
     return pair
 
 

@@ -28,7 +28,7 @@ from appfleet.platform.auth.errors import TokenRejected
 
 ALGORITHM = "HS256"
 ISSUER = "appfleet"
-TokenType = Literal["access", "refresh", "mfa"]
+TokenType = Literal["access", "refresh", "mfa", "console"]
 _REQUIRED = ["sub", "aud", "iss", "type", "iat", "exp", "jti", "sid"]
 
 
@@ -52,6 +52,11 @@ class TokenCodec:
         self._key = hmac.new(secret_key.encode(), b"appfleet/jwt/v1", hashlib.sha256).digest()
         self._header = jwt.encode({}, self._key, algorithm=ALGORITHM).split(".", 1)[0]
         self._verified: dict[str, Claims] = {}
+
+    def tag(self, purpose: str, value: str) -> str:
+        """A keyed digest of `value` for `purpose` (the console's CSRF token of a session):
+        anyone can check it matches, only this deployment can make it."""
+        return hmac.new(self._key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 
     def mint(self, claims: Claims) -> str:
         payload = {
@@ -159,4 +164,13 @@ def challenge_claims(user_id: uuid.UUID, app: str, at: datetime, ttl_s: int) -> 
     """A short-lived token proving the password step of a two-factor sign-in succeeded."""
     return Claims(
         user_id, app, "mfa", uuid.uuid4(), uuid.uuid4(), _whole(at), _whole(at) + _s(ttl_s)
+    )
+
+
+def console_claims(
+    user_id: uuid.UUID, app: str, session_id: uuid.UUID, at: datetime, ttl_s: int
+) -> Claims:
+    """The admin console's session cookie: the console session it names must still be live."""
+    return Claims(
+        user_id, app, "console", uuid.uuid4(), session_id, _whole(at), _whole(at) + _s(ttl_s)
     )

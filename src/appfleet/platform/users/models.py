@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from appfleet.core.database import Base
@@ -64,3 +64,18 @@ class Membership(Base):
     created_at: Mapped[datetime]
 
     user: Mapped[User] = relationship(back_populates="memberships", lazy="raise")
+
+
+class Activity(Base):
+    """A day a member used an app: written on sign-in and on each token refresh (a phone
+    refreshes whenever it is opened after its access token expired), once per member and day.
+    Daily and monthly actives, retention and the dashboard's charts count these rows."""
+
+    __tablename__ = "user_activity"
+    __table_args__ = (Index("ix_user_activity_user", "user_id"),)
+
+    app: Mapped[str] = mapped_column(String(40), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)  # UTC
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core.clock import Clock, zone
-from appfleet.core.database import Database, after_commit, unit_of_work
+from appfleet.core.database import Database, after_commit, insert, unit_of_work
 from appfleet.core.registry import AppContext, AppRegistry
-from appfleet.platform.users.models import Membership, User
+from appfleet.platform.users.models import Activity, Membership, User
 from appfleet.platform.users.repository import UserRepository
 from appfleet.platform.users.schemas import UserRead, UserUpdate
 from appfleet.runtime.cache import Cache, read_through
@@ -37,6 +38,17 @@ async def join_app(session: AsyncSession, clock: Clock, user: User, app: AppCont
     session.add(membership)
     await session.flush()
     return membership
+
+
+async def record_activity(
+    session: AsyncSession, user_id: uuid.UUID, app: str, at: datetime
+) -> None:
+    """Mark `at`'s UTC day as one the member used the app (once a day; repeats do nothing)."""
+    await session.execute(
+        insert(session, Activity.__table__)
+        .values(app=app, day=at.date(), user_id=user_id)
+        .on_conflict_do_nothing()
+    )
 
 
 def update_profile(user: User, membership: Membership, change: UserUpdate, clock: Clock) -> None:

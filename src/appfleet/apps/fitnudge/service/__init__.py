@@ -2,6 +2,7 @@
 
 from appfleet.apps.fitnudge.service import _checkins as checkins
 from appfleet.apps.fitnudge.service import _goals as goals
+from appfleet.apps.fitnudge.service import _moderation as moderation
 from appfleet.apps.fitnudge.service import _motivation as motivation
 from appfleet.apps.fitnudge.service import _onboarding as onboarding
 from appfleet.apps.fitnudge.service import _privacy as privacy
@@ -16,6 +17,7 @@ __all__ = [
     "Coach",
     "checkins",
     "goals",
+    "moderation",
     "motivation",
     "onboarding",
     "privacy",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from appfleet.core.clock import Clock, local_date
 from appfleet.core.settings import StorageSettings
@@ -33,6 +34,20 @@ class Coach:
 
     def today(self, user: User) -> date:
         return local_date(self.clock.now(), user.timezone)
+
+
+def coach_from(state: Any) -> Coach:
+    """FitNudge's services from the process's resources (`app.state`)."""
+    return Coach(
+        clock=state.clock,
+        cache=state.cache,
+        broker=state.broker,
+        ai=state.ai,
+        storage=state.storage,
+        storage_settings=state.settings.storage,
+        daily_push_limit=state.settings.push.daily_limit,
+        flags=state.flags,
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -299,7 +299,9 @@ async def flag(
     )
     if added.rowcount:  # type: ignore[attr-defined]
         await session.execute(
-            update(Post).where(Post.id == post_id).values(flag_count=Post.flag_count + 1)
+            update(Post)
+            .where(Post.id == post_id)
+            .values(flag_count=Post.flag_count + 1, moderation=None)
         )
     else:
         await session.execute(

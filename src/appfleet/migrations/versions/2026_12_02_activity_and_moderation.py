@@ -1,0 +1,49 @@
+"""Days each member used each app (the dashboard's actives and retention), and the last
+moderation decision on a FitNudge post
+
+Revision ID: 0023_activity_and_moderation
+Revises: 0022_flags_and_admin_grants
+Create Date: 2026-12-02
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+from appfleet.core.database import UTCDateTime
+
+revision: str = "0023_activity_and_moderation"
+down_revision: str | Sequence[str] | None = "0022_flags_and_admin_grants"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "user_activity",
+        sa.Column("app", sa.String(length=40), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_user_activity_user_id_user_account"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("app", "day", "user_id", name=op.f("pk_user_activity")),
+    )
+    op.create_index("ix_user_activity_user", "user_activity", ["user_id"], unique=False)
+    op.add_column("fitnudge_post", sa.Column("moderation", sa.String(length=10), nullable=True))
+    op.add_column(
+        "fitnudge_post", sa.Column("moderated_at", UTCDateTime(timezone=True), nullable=True)
+    )
+
+
+def downgrade() -> None:
+    op.execute("ALTER TABLE fitnudge_post DROP COLUMN moderated_at")
+    op.execute("ALTER TABLE fitnudge_post DROP COLUMN moderation")
+    op.drop_index("ix_user_activity_user", table_name="user_activity")
+    op.drop_table("user_activity")

@@ -1,0 +1,218 @@
+"""`/admin/flags` and `/admin/experiments`: flags per app (or deployment-wide) created and
+edited from a form, experiments drafted, started, stopped and their results."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from appfleet.core.deps import DbSession
+from appfleet.core.errors import Forbidden, ValidationFailed
+from appfleet.platform.console.deps import CurrentConsole, PostedBy
+from appfleet.platform.console.pages import ConsoleRoute, back_to, render
+from appfleet.platform.console.session import PATH, Console
+from appfleet.platform.flags import service
+from appfleet.platform.flags.schemas import KEY_PATTERN, ExperimentWrite, FlagWrite
+
+router = APIRouter(prefix=PATH, include_in_schema=False, route_class=ConsoleRoute)
+PERMISSION = "flags"
+KEY = re.compile(KEY_PATTERN)
+GLOBAL = ""  # the form's value for a deployment-wide flag
+Field = Annotated[str, Form(max_length=300)]
+
+
+def _scopes(request: Request, console: Console, *, deployment: bool) -> list[str]:
+    names = [c.name for c in request.app.state.registry if console.admin.can(PERMISSION, c.name)]
+    return ([GLOBAL] if deployment and console.admin.can(PERMISSION, None) else []) + names
+
+
+def _edit(request: Request, console: Console, session: AsyncSession, app: str | None) -> Any:
+    if app:
+        console.admin.check(PERMISSION, app)
+    elif not console.admin.can(PERMISSION, None):
+        raise Forbidden("Deployment-wide flags need the flags permission everywhere")
+    state = request.app.state
+    origin = console.admin.acting_on(app)
+    return service.AdminEdit(session, state.flags, state.clock, origin, console.admin.user.id)
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip() for w in text.replace(";", ",").split(",") if w.strip()]
+
+
+def _problem(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}" for e in error.errors()
+    )
+
+
+@router.get("/flags")
+async def flags(
+    request: Request,
+    console: CurrentConsole,
+    session: DbSession,
+    app: Annotated[str | None, Query(max_length=40)] = None,
+    key: Annotated[str | None, Query(max_length=64)] = None,
+) -> HTMLResponse:
+    scopes = _scopes(request, console, deployment=True)
+    chosen = app if app in scopes else (scopes[0] if scopes else None)
+    listed = [] if chosen is None else await service.list_flags(session, chosen or None)
+    editing = next((f for f in listed if f.key == key), None)
+    return render(
+        "flags.html",
+        console,
+        section="flags",
+        scopes=scopes,
+        chosen=chosen,
+        flags=listed,
+        editing=editing,
+        error=None,
+        status=200,
+    )
+
+
+@router.post("/flags", response_model=None)
+async def save_flag(
+    request: Request,
+    console: PostedBy,
+    session: DbSession,
+    app: Annotated[str, Form(max_length=40)],
+    key: Annotated[str, Form(max_length=64)],
+    description: Field = "",
+    rollout_percent: Annotated[str, Form(max_length=10)] = "100",
+    plans: Field = "",
+    countries: Field = "",
+    enabled: Annotated[bool, Form()] = False,
+    killed: Annotated[bool, Form()] = False,
+) -> HTMLResponse | RedirectResponse:
+    edit = _edit(request, console, session, app or None)
+    try:
+        change = FlagWrite.model_validate(
+            {
+                "description": description,
+                "enabled": enabled,
+                "killed": killed,
+                "rollout_percent": rollout_percent or "0",
+                "audience": {"plans": _words(plans), "countries": _words(countries.upper())},
+            }
+        )
+        if not KEY.fullmatch(key):
+            raise ValidationFailed("key: lower-case letters, digits, dots and dashes")
+    except (ValidationError, ValidationFailed) as error:
+        message = _problem(error) if isinstance(error, ValidationError) else error.message
+        listed = await service.list_flags(session, app or None)
+        return render(
+            "flags.html",
+            console,
+            section="flags",
+            status=400,
+            scopes=_scopes(request, console, deployment=True),
+            chosen=app,
+            flags=listed,
+            editing=None,
+            error=message,
+        )
+    await service.put_flag(edit, app or None, key, change)
+    return back_to(f"{PATH}/flags?app={app}")
+
+
+@router.get("/experiments")
+async def experiments(
+    request: Request,
+    console: CurrentConsole,
+    session: DbSession,
+    app: Annotated[str | None, Query(max_length=40)] = None,
+) -> HTMLResponse:
+    scopes = _scopes(request, console, deployment=False)
+    chosen = app if app in scopes else (scopes[0] if scopes else None)
+    listed = [] if chosen is None else await service.list_experiments(session, chosen)
+    return render(
+        "experiments.html",
+        console,
+        section="experiments",
+        scopes=scopes,
+        chosen=chosen,
+        experiments=listed,
+        error=None,
+    )
+
+
+@router.post("/experiments", response_model=None)
+async def save_experiment(
+    request: Request,
+    console: PostedBy,
+    session: DbSession,
+    app: Annotated[str, Form(max_length=40)],
+    key: Annotated[str, Form(max_length=64)],
+    variants: Field,
+    conversion_event: Annotated[str, Form(max_length=64)],
+    description: Field = "",
+) -> HTMLResponse | RedirectResponse:
+    edit = _edit(request, console, session, app)
+    try:
+        arms = []
+        for word in _words(variants):
+            name, _, weight = word.partition(":")
+            arms.append({"name": name.strip(), "weight": weight.strip() or "1"})
+        change = ExperimentWrite.model_validate(
+            {"description": description, "variants": arms, "conversion_event": conversion_event}
+        )
+        if not KEY.fullmatch(key):
+            raise ValidationFailed("key: lower-case letters, digits, dots and dashes")
+    except (ValidationError, ValidationFailed) as error:
+        message = _problem(error) if isinstance(error, ValidationError) else error.message
+        return render(
+            "experiments.html",
+            console,
+            section="experiments",
+            status=400,
+            scopes=_scopes(request, console, deployment=False),
+            chosen=app,
+            experiments=await service.list_experiments(session, app),
+            error=message,
+        )
+    await service.put_experiment(edit, app, key, change)
+    return back_to(f"{PATH}/experiments?app={app}")
+
+
+@router.get("/experiments/{app}/{key}")
+async def experiment(
+    app: str, key: str, request: Request, console: CurrentConsole, session: DbSession
+) -> HTMLResponse:
+    console.admin.check(PERMISSION, app)
+    row = service.experiment_read(await service.experiment(session, app, key))
+    figures = await service.results(session, app, key)
+    return render(
+        "experiment.html",
+        console,
+        section="experiments",
+        app=app,
+        experiment=row,
+        results=figures,
+    )
+
+
+@router.post("/experiments/{app}/{key}/start")
+async def start(
+    app: str, key: str, request: Request, console: PostedBy, session: DbSession
+) -> RedirectResponse:
+    await service.start(_edit(request, console, session, app), app, key)
+    return back_to(f"{PATH}/experiments/{app}/{key}")
+
+
+@router.post("/experiments/{app}/{key}/stop")
+async def stop(
+    app: str,
+    key: str,
+    request: Request,
+    console: PostedBy,
+    session: DbSession,
+    winner: Annotated[str | None, Form(max_length=40)] = None,
+) -> RedirectResponse:
+    await service.stop(_edit(request, console, session, app), app, key, winner or None)
+    return back_to(f"{PATH}/experiments/{app}/{key}")
