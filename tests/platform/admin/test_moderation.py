@@ -60,6 +60,8 @@ async def test_the_queue_lists_reported_posts_most_reported_first(
     assert [i["id"] for i in queue["items"]] == [twice, once]
     assert sorted(queue["items"][0]["reasons"]) == ["cy says spam", "di says spam"]
     assert queue["items"][0]["flag_count"] == 2
+    viewed = [e for e in await stored(app, AuditEvent) if e.action == "admin_viewed"]
+    assert [(e.app, e.details["path"]) for e in viewed] == [("fitnudge", QUEUE)]
 
 
 async def test_approve_warn_and_remove_each_leave_the_queue_and_do_what_they_say(

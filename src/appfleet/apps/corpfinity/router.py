@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from appfleet.apps.corpfinity.deps import CallDep, OwnedReminder, RuntimeDep
 from appfleet.apps.corpfinity.schemas import (
     AchievementRead,
+    ChallengeAdminRead,
     ChallengeRead,
+    ChallengeWrite,
     CompletionCreate,
     CompletionRead,
     CompletionResult,
@@ -28,6 +30,7 @@ from appfleet.apps.corpfinity.schemas import (
 )
 from appfleet.apps.corpfinity.service import (
     achievements,
+    catalog_admin,
     challenges,
     reminders,
     stats,
@@ -40,9 +43,17 @@ from appfleet.core.deps import DbSession
 from appfleet.core.idempotency.deps import Idempotent
 from appfleet.core.pagination import CursorPaging
 from appfleet.core.routing import app_router
-from appfleet.platform.auth.deps import per_user
+from appfleet.platform.admin.deps import member_may
+from appfleet.platform.audit.service import Origin
+from appfleet.platform.auth.deps import Member, per_user
 
 Category = Annotated[str | None, Query(pattern=r"^[a-z][a-z_]{1,49}$")]
+
+
+CONTENT = member_may("content")
+ChallengeId = Annotated[
+    str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,59}$", examples=["box-breathing"])
+]
 
 
 def router() -> APIRouter:
@@ -178,5 +189,34 @@ def router() -> APIRouter:
     ) -> list[TrackingRead]:
         """Each day from `from` to `to` (at most 366 days; default the last 30)."""
         return await tracking.history(session, call.rt, call.member, first, last)
+
+    @api.get(
+        "/admin/challenges",
+        tags=["admin"],
+        dependencies=[CONTENT],
+        response_model=list[ChallengeAdminRead],
+    )
+    async def admin_challenges(session: DbSession) -> list[ChallengeAdminRead]:
+        """Every catalog challenge, inactive ones too."""
+        return await catalog_admin.every(session)
+
+    @api.put("/admin/challenges/{challenge_id}", tags=["admin"], response_model=ChallengeAdminRead)
+    async def put_challenge(
+        challenge_id: ChallengeId,
+        body: ChallengeWrite,
+        member: Annotated[Member, CONTENT],
+        request: Request,
+        rt: RuntimeDep,
+        session: DbSession,
+        response: Response,
+    ) -> ChallengeAdminRead:
+        """Create or replace a catalog challenge (201 when created); `active: false` stops
+        offering it. The cached catalog is dropped when the change commits."""
+        origin = Origin.of(request, member.claims.app)
+        row, created = await catalog_admin.put(
+            session, rt, origin, member.user.id, challenge_id, body
+        )
+        response.status_code = 201 if created else 200
+        return row
 
     return api

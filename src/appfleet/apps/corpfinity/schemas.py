@@ -232,3 +232,23 @@ class StatsRead(BaseModel):
     mood_last_14_days: list[DayCount] = Field(
         description="Mood as a score from 1 (stressed) to 5 (great); null on days not logged."
     )
+
+
+class ChallengeWrite(BaseModel):
+    """A catalog challenge as an admin writes it (the whole row: PUT replaces)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=1000)
+    duration: str = Field(min_length=1, max_length=50, examples=["5 minutes"])
+    duration_minutes: int = Field(ge=1, le=240)
+    emoji: str = Field(min_length=1, max_length=16)
+    fun_fact: str = Field("", max_length=1000)
+    goal_category: str = Field(pattern=CATEGORY, examples=["mindfulness"])
+    energy_level: Energy
+    active: bool = Field(True, description="Inactive: kept for history, not offered.")
+
+
+class ChallengeAdminRead(ChallengeRead):
+    active: bool

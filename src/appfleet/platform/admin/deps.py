@@ -8,10 +8,12 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
+from appfleet.core.database import unit_of_work
 from appfleet.core.deps import CurrentApp, DbSession
 from appfleet.core.errors import Forbidden, NotFound
 from appfleet.platform.admin import service
 from appfleet.platform.admin.permissions import Held, allows, apps_allowed
+from appfleet.platform.audit import service as audit
 from appfleet.platform.audit.service import Origin
 from appfleet.platform.auth.deps import CurrentMember, Member, required_bearer
 from appfleet.platform.auth.errors import TokenRejected
@@ -66,7 +68,27 @@ async def current_admin(request: Request, session: DbSession) -> Admin:
             details={"reason": "mfa_required"},
         )
     request.scope["state"]["user_id"] = str(user.id)
-    return Admin(user, grants, Origin.of(request, None))
+    admin = Admin(user, grants, Origin.of(request, None))
+    await record_read(request, admin)
+    return admin
+
+
+async def record_read(request: Request, admin: Admin) -> None:
+    """Audit what an admin looked at. Changes audit themselves in their own unit of work; a
+    read's is read-only, so the entry is written in one of its own."""
+    if request.method != "GET":
+        return
+    state = request.app.state
+    async with unit_of_work(state.db) as session:
+        audit.record(
+            session,
+            state.clock,
+            admin.acting_on(request.path_params.get("app")),
+            "admin_viewed",
+            admin.user.id,
+            path=request.url.path,
+            query=request.url.query[:300] or None,
+        )
 
 
 CurrentAdmin = Annotated[Admin, Depends(current_admin)]

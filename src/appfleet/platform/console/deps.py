@@ -10,7 +10,7 @@ from fastapi import Depends, Request
 from appfleet.core.deps import DbSession
 from appfleet.core.errors import Forbidden
 from appfleet.platform.admin import service as grants
-from appfleet.platform.admin.deps import Admin
+from appfleet.platform.admin.deps import Admin, record_read
 from appfleet.platform.audit.service import Origin
 from appfleet.platform.console.session import COOKIE, Console, SignInRequired, csrf_of, same
 from appfleet.platform.console.session import signed_in as session_of
@@ -27,6 +27,7 @@ async def current_console(request: Request, session: DbSession) -> Console:
         raise SignInRequired()
     request.scope["state"]["user_id"] = str(user.id)
     admin = Admin(user, held, Origin.of(request, None))
+    await record_read(request, admin)
     return Console(admin, row.id, row.app, csrf_of(codec, row.id))
 
 

@@ -1,6 +1,7 @@
 """CorpFinity's services, one module per concern."""
 
 from appfleet.apps.corpfinity.service import _achievements as achievements
+from appfleet.apps.corpfinity.service import _catalog_admin as catalog_admin
 from appfleet.apps.corpfinity.service import _challenges as challenges
 from appfleet.apps.corpfinity.service import _notices as notices
 from appfleet.apps.corpfinity.service import _privacy as privacy
@@ -14,6 +15,7 @@ __all__ = [
     "Member",
     "Runtime",
     "achievements",
+    "catalog_admin",
     "challenges",
     "notices",
     "privacy",
