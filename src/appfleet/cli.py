@@ -365,6 +365,7 @@ async def _work(settings: Settings, *, schedule: bool) -> None:
     from appfleet.platform.billing.runtime import Billing
     from appfleet.platform.flags.service import FlagStore
     from appfleet.runtime.cache import Cache, MemoryCache, RedisCache
+    from appfleet.runtime.limits import LimitBook
     from appfleet.runtime.realtime import Broker, MemoryBroker, RedisBroker
     from appfleet.runtime.redis import create_redis
 
@@ -380,7 +381,8 @@ async def _work(settings: Settings, *, schedule: bool) -> None:
     cache = RedisCache(redis) if redis is not None else MemoryCache()
     clock = Clock()
     async with platform_clients(settings) as clients:
-        ai = ai_service(settings.ai, db, cache, clock, clients.http, clients.registry)
+        limits = LimitBook(db, settings.ratelimit, settings.ai)
+        ai = ai_service(settings.ai, db, cache, clock, clients.http, clients.registry, limits)
         billing = billing_runtime(settings, clients.registry, cache, clock, clients.http)
         # Jobs publish (a wall post's events); they subscribe to nothing.
         broker = RedisBroker(redis) if redis is not None else MemoryBroker()

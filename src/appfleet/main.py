@@ -29,6 +29,7 @@ from appfleet.core.secrets import ConfigurationError, with_secret_key
 from appfleet.core.settings import Settings, StorageSettings
 from appfleet.core.tasks import Schedule, Task
 from appfleet.platform.admin.dashboard_router import router as admin_dashboard_router
+from appfleet.platform.admin.limits_router import router as admin_limits_router
 from appfleet.platform.admin.moderation_router import router as admin_moderation_router
 from appfleet.platform.admin.outbox_router import router as admin_outbox_router
 from appfleet.platform.admin.router import router as admin_router
@@ -87,6 +88,7 @@ from appfleet.runtime.cache import Cache, MemoryCache, NearCache
 from appfleet.runtime.edge import EdgeCache
 from appfleet.runtime.jobs.housekeeping import PRUNE, PRUNE_DAILY
 from appfleet.runtime.jobs.runner import JobRunner, catalog
+from appfleet.runtime.limits import LimitBook
 from appfleet.runtime.outbox import DELIVER, LocalSender, Senders
 from appfleet.runtime.presence import MemoryPresence, RedisPresence, Relay
 from appfleet.runtime.ratelimit import (
@@ -277,7 +279,10 @@ def create_app(
         app.state.analytics = analytics = Analytics(counters, clock)
         flushing = asyncio.create_task(analytics.run())
         app.state.cache = cache
-        app.state.ai = ai = ai_service(settings.ai, db, cache, clock, clients.http, registry)
+        app.state.limits = limits = LimitBook(db, settings.ratelimit, settings.ai)
+        app.state.ai = ai = ai_service(
+            settings.ai, db, cache, clock, clients.http, registry, limits
+        )
         app.state.profiles = ProfileCache(app.state.cache, registry)
         app.state.flags = FlagStore(db, cache)
         app.state.auth = AuthRuntime(
@@ -396,6 +401,7 @@ def create_app(
     app.include_router(admin_outbox_router)
     app.include_router(admin_moderation_router)
     app.include_router(admin_dashboard_router)
+    app.include_router(admin_limits_router)
     app.include_router(flags_admin_router)
     for console_router in CONSOLE_ROUTERS:
         app.include_router(console_router)

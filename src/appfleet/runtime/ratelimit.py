@@ -24,6 +24,7 @@ from appfleet.core.errors import RateLimited
 from appfleet.core.http import add_response_headers, error_response, request_id_of
 from appfleet.core.logging import get_logger
 from appfleet.core.settings import RateLimitSettings
+from appfleet.runtime.limits import LimitBook
 from appfleet.runtime.periodic import Periodic
 
 log = get_logger("appfleet.ratelimit")
@@ -96,11 +97,14 @@ async def enforce(
 
 
 async def enforce_named(request: Request, key: str, name: str) -> None:
-    """`enforce` with the limit named `name` in settings (`[ratelimit]`), unless limits are off."""
-    settings: RateLimitSettings = request.app.state.settings.ratelimit
+    """`enforce` with the limit named `name` as it stands for this app (an override made at run
+    time, else `[ratelimit]`), unless limits are off."""
+    state = request.app.state
+    settings: RateLimitSettings = state.settings.ratelimit
     if settings.enabled:
-        limit, period_s = settings.rate(name)
-        await enforce(request, request.app.state.limiter, f"{key}:{name}", limit, period_s)
+        rate = await state.limits.rate(request.scope["state"].get("app"), name)
+        if rate is not None:
+            await enforce(request, state.limiter, f"{key}:{name}", rate.limit, rate.period_s)
 
 
 def note_decision(scope: Scope, decision: Decision) -> None:
@@ -163,16 +167,19 @@ class DefaultLimitMiddleware:
             key, name = f"ratelimit:user:{user}:{app_name}:default", "authenticated"
         else:
             key, name = f"ratelimit:ip:{client_ip(scope)}:{app_name}:default", "anonymous"
-        checks = [(key, name)]
-        if settings.per_app is not None:
-            checks.append((f"ratelimit:app:{app_name}", "per_app"))
+        limits: LimitBook = state.limits
+        checks = [(key, await limits.rate(app_name, name))]
+        if (whole_app := await limits.rate(app_name, "per_app")) is not None:
+            checks.append((f"ratelimit:app:{app_name}", whole_app))
         limiter: RateLimiter = state.default_limiter
-        for check_key, check_name in checks:
-            limit, period_s = settings.rate(check_name)
-            decision = await limiter.hit(check_key, limit, period_s)
+        for check_key, rate in checks:
+            if rate is None:
+                continue
+            decision = await limiter.hit(check_key, rate.limit, rate.period_s)
             note_decision(scope, decision)
             if not decision.allowed:
-                response = error_response(refusal(decision, period_s), request_id_of(scope))
+                refused = refusal(decision, rate.period_s)
+                response = error_response(refused, request_id_of(scope))
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)

@@ -10,14 +10,16 @@ import httpx2
 import pytest
 
 from appfleet.core.clock import FixedClock
-from appfleet.core.database import Database
-from appfleet.core.settings import AiSettings
+from appfleet.core.database import Database, unit_of_work
+from appfleet.core.settings import AiSettings, RateLimitSettings
 from appfleet.platform.ai.service import AiService, Generation
 from appfleet.providers.ai.base import ChatMessage, TextRequest
 from appfleet.providers.ai.openai_compat import OpenAICompatible
 from appfleet.providers.ai.voice import ElevenLabsVoice
 from appfleet.runtime.breaker import CircuitBreaker
 from appfleet.runtime.cache import MemoryCache
+from appfleet.runtime.limits import LimitBook
+from appfleet.runtime.models import LimitOverride
 from tests.fixtures.ai import API_KEY, FakeElevenLabs, FakeModel
 
 pytestmark = pytest.mark.anyio
@@ -43,6 +45,7 @@ def service(
     clock: FixedClock,
     http: httpx2.AsyncClient,
     fake: FakeModel | None,
+    limits: LimitBook | None = None,
     **settings: object,
 ) -> AiService:
     config = AiSettings(**({"timeout_s": 2.0} | settings))  # type: ignore[arg-type]
@@ -51,7 +54,7 @@ def service(
         model = OpenAICompatible(
             base_url=fake.url, api_key=API_KEY, model="coach-1", timeout_s=5, http=http
         )
-    return AiService(config, database, MemoryCache(), clock, model=model)
+    return AiService(config, database, MemoryCache(), clock, model=model, limits=limits)
 
 
 async def test_without_a_model_the_local_generator_answers(
@@ -199,3 +202,25 @@ async def test_speech_comes_from_the_voice_or_not_at_all(
     elevenlabs_server.status = 500
     assert await ai.speak("Let's go!", "en") is None  # degraded to text, not an error
     assert ai.voice_breaker.failures == 1
+
+
+async def test_budgets_changed_at_run_time_cap_the_deployment_or_one_app(
+    database: Database, clock: FixedClock, http: httpx2.AsyncClient, model_server: FakeModel
+) -> None:
+    book = LimitBook(database, RateLimitSettings(), AiSettings(), reread_s=0)
+    ai = service(database, clock, http, model_server, limits=book)
+    assert (await ai.generate("fitnudge", ask(seed=1))).source == "provider"  # 52 tokens
+    async with unit_of_work(database) as session:
+        session.add(
+            LimitOverride(
+                scope="fitnudge", name="ai_daily_tokens", value="50", updated_at=clock.now()
+            )
+        )
+    assert (await ai.generate("fitnudge", ask(goal="Row", seed=2))).source == "local"  # own cap
+    assert (await ai.generate("pennywise", ask(goal="Save", seed=3))).source == "provider"
+    async with unit_of_work(database) as session:
+        session.add(
+            LimitOverride(scope="*", name="ai_monthly_tokens", value="100", updated_at=clock.now())
+        )
+    assert (await ai.generate("corpfinity", ask(goal="Walk", seed=4))).source == "local"
+    assert len(model_server.requests) == 2

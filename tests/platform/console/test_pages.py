@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from appfleet.core.clock import FixedClock
 from tests.apps.fitnudge.coach import FN
-from tests.fixtures.accounts import bearer, register
+from tests.fixtures.accounts import PASSWORD, bearer, register
 from tests.platform.admin.test_outbox import dead_letter
 from tests.platform.console.test_session import admin, csrf_of, sign_in
 
@@ -116,3 +116,28 @@ async def test_a_dead_letter_is_sent_again_from_the_outbox_page(
     sent = await client.post(f"/admin/outbox/{message.id}/requeue", data={"csrf": csrf_of(page)})
     assert sent.status_code == 303
     assert "ConnectionError" not in (await client.get("/admin/outbox?status=dead")).text
+
+
+async def test_a_limit_changed_in_the_console_applies_and_clears(
+    client: httpx2.AsyncClient, app: FastAPI, clock: FixedClock
+) -> None:
+    await admin(client, app, clock, "boss@example.com", "super_admin")
+    await sign_in(client, "boss@example.com")
+    page = await client.get("/admin/limits")
+    assert page.status_code == 200 and "<code>ai_daily_tokens</code>" in page.text
+    form = {"csrf": csrf_of(page), "app": "lowkeymode", "name": "login", "value": "nonsense"}
+    bad = await client.post("/admin/limits", data=form)
+    assert bad.status_code == 400 and "needs a rate" in bad.text
+    assert (await client.post("/admin/limits", data={**form, "value": "1/hour"})).status_code == 303
+    assert "lowkeymode: <strong>1/hour</strong>" in (await client.get("/admin/limits")).text
+    logins = [
+        await client.post(
+            "/api/v1/lowkeymode/auth/login",
+            json={"email": "boss@example.com", "password": PASSWORD},
+        )
+        for _ in range(2)
+    ]
+    assert [r.status_code for r in logins] == [200, 429]
+    cleared = await client.post("/admin/limits", data={**form, "clear": "true"})
+    assert cleared.status_code == 303
+    assert "<strong>1/hour</strong>" not in (await client.get("/admin/limits")).text

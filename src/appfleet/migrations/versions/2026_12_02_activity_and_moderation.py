@@ -1,5 +1,5 @@
-"""Days each member used each app (the dashboard's actives and retention), and the last
-moderation decision on a FitNudge post
+"""Days each member used each app (the dashboard's actives and retention), the last
+moderation decision on a FitNudge post, and rate limits / AI budgets changed at run time
 
 Revision ID: 0023_activity_and_moderation
 Revises: 0022_flags_and_admin_grants
@@ -36,6 +36,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("app", "day", "user_id", name=op.f("pk_user_activity")),
     )
     op.create_index("ix_user_activity_user", "user_activity", ["user_id"], unique=False)
+    op.create_table(
+        "limit_override",
+        sa.Column("scope", sa.String(length=40), nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("value", sa.String(length=40), nullable=False),
+        sa.Column("updated_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_by", sa.String(length=40), nullable=True),
+        sa.PrimaryKeyConstraint("scope", "name", name=op.f("pk_limit_override")),
+    )
     op.add_column("fitnudge_post", sa.Column("moderation", sa.String(length=10), nullable=True))
     op.add_column(
         "fitnudge_post", sa.Column("moderated_at", UTCDateTime(timezone=True), nullable=True)
@@ -45,5 +54,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("ALTER TABLE fitnudge_post DROP COLUMN moderated_at")
     op.execute("ALTER TABLE fitnudge_post DROP COLUMN moderation")
+    op.drop_table("limit_override")
     op.drop_index("ix_user_activity_user", table_name="user_activity")
     op.drop_table("user_activity")

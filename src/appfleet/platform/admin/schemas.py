@@ -210,3 +210,26 @@ class SystemHealth(BaseModel):
     outbox: dict[str, int] = Field(description="Messages per status: dead are dead letters.")
     breakers: list[BreakerRead]
     http: HttpFigures
+
+
+class LimitRead(BaseModel):
+    app: str | None = Field(description="None: every app.")
+    name: str
+    value: str
+    updated_at: datetime
+
+
+class LimitWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    value: str = Field(
+        max_length=40,
+        description="A rate (`5/minute`, `3/5minutes`) or, for an AI budget, tokens (0: no cap).",
+        examples=["30/minute"],
+    )
+
+
+class LimitsRead(BaseModel):
+    defaults: dict[str, str | None] = Field(description="Each limit as the settings file has it.")
+    budgets: list[str] = Field(description="The names that are AI token budgets.")
+    overrides: list[LimitRead]

@@ -12,6 +12,7 @@ from appfleet.providers.ai.local import LocalModel
 from appfleet.providers.ai.openai_compat import OpenAICompatible
 from appfleet.providers.ai.voice import ElevenLabsVoice, EspeakVoice, Voice
 from appfleet.runtime.cache import Cache
+from appfleet.runtime.limits import LimitBook
 
 
 def ai_service(
@@ -21,6 +22,7 @@ def ai_service(
     clock: Clock,
     http: httpx2.AsyncClient,
     registry: AppRegistry,
+    limits: LimitBook | None = None,
 ) -> AiService:
     """The AI service as configured: the model (if any), the voice (if any), and the local
     generator with the mounted apps' composers."""
@@ -46,6 +48,7 @@ def ai_service(
         model=model,
         voice=voice_from(settings, http),
         local=LocalModel(composers),
+        limits=limits,
     )
 
 

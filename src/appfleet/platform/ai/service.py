@@ -30,6 +30,7 @@ from appfleet.providers.ai.local import LocalModel, language_of
 from appfleet.providers.ai.voice import Speech, Voice
 from appfleet.runtime.breaker import CircuitBreaker
 from appfleet.runtime.cache import Cache
+from appfleet.runtime.limits import LimitBook
 
 log = get_logger("appfleet.ai")
 Source = Literal["provider", "cache", "fallback_cache", "local"]
@@ -56,8 +57,10 @@ class AiService:
         model: TextModel | None,
         voice: Voice | None = None,
         local: LocalModel | None = None,
+        limits: LimitBook | None = None,
     ) -> None:
         self.settings, self._db, self._cache, self._clock = settings, db, cache, clock
+        self._limits = limits
         self.model, self.voice = model, voice
         self.local = local or LocalModel()
         failures, reset_s = settings.breaker_failures, settings.breaker_reset_s
@@ -175,14 +178,24 @@ class AiService:
         return f"ai:prompt:{hashlib.sha256(material).hexdigest()}"
 
     async def _may_call(self, app: str) -> bool:
-        """Within budget and with the circuit closed (or this call is its trial)."""
-        spent_today, spent_month = await self.tokens_spent()
-        s = self.settings
-        over_day = bool(s.daily_token_budget) and spent_today >= s.daily_token_budget
-        over_month = bool(s.monthly_token_budget) and spent_month >= s.monthly_token_budget
-        if over_day or over_month:
-            log.warning("ai_budget_spent", app=app, today=spent_today, month=spent_month)
-            return False
+        """Within budget — the deployment's, and the app's own when it has one — and with the
+        circuit closed (or this call is its trial)."""
+        for scope in (None, app):
+            day_cap, month_cap = await self._budgets(scope)
+            if scope is not None and not (day_cap or month_cap):
+                continue  # the app shares the deployment's budget
+            spent_today, spent_month = await self.tokens_spent(scope)
+            over_day = bool(day_cap) and spent_today >= day_cap
+            over_month = bool(month_cap) and spent_month >= month_cap
+            if over_day or over_month:
+                log.warning(
+                    "ai_budget_spent",
+                    app=app,
+                    budget=scope or "deployment",
+                    today=spent_today,
+                    month=spent_month,
+                )
+                return False
         if not self.breaker.allow():
             log.info("ai_circuit_open", app=app)
             return False
@@ -228,8 +241,19 @@ class AiService:
                 )
             )
 
-    async def tokens_spent(self) -> tuple[int, int]:
-        """Tokens used today and this month (UTC), by every app of the deployment."""
+    async def _budgets(self, app: str | None) -> tuple[int, int]:
+        """(daily, monthly) token caps, 0 meaning none: run-time overrides, else settings."""
+        if self._limits is not None:
+            return (
+                await self._limits.budget(app, "ai_daily_tokens"),
+                await self._limits.budget(app, "ai_monthly_tokens"),
+            )
+        if app is not None:
+            return 0, 0
+        return self.settings.daily_token_budget, self.settings.monthly_token_budget
+
+    async def tokens_spent(self, app: str | None = None) -> tuple[int, int]:
+        """Tokens used today and this month (UTC), by one app or every app of the deployment."""
         today = self._clock.now().date()
         month_start = date(today.year, today.month, 1)
         used = AiUsage.prompt_tokens + AiUsage.completion_tokens
@@ -239,7 +263,7 @@ class AiService:
                     select(
                         func.coalesce(func.sum(used).filter(AiUsage.day == today), 0),
                         func.coalesce(func.sum(used), 0),
-                    ).where(AiUsage.day >= month_start)
+                    ).where(AiUsage.day >= month_start, *([AiUsage.app == app] if app else []))
                 )
             ).one()
         return int(row[0]), int(row[1])

@@ -1,5 +1,6 @@
-"""`/admin/flags` and `/admin/experiments`: flags per app (or deployment-wide) created and
-edited from a form, experiments drafted, started, stopped and their results."""
+"""`/admin/flags`, `/admin/experiments` and `/admin/limits`: flags per app (or deployment-wide)
+created and edited from a form, experiments drafted, started, stopped and their results, and
+rate limits and AI budgets changed at run time."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core.deps import DbSession
-from appfleet.core.errors import Forbidden, ValidationFailed
+from appfleet.core.errors import Forbidden, NotFound, ValidationFailed
+from appfleet.platform.admin import limits
 from appfleet.platform.console.deps import CurrentConsole, PostedBy
 from appfleet.platform.console.pages import ConsoleRoute, back_to, render
 from appfleet.platform.console.session import PATH, Console
@@ -216,3 +218,49 @@ async def stop(
 ) -> RedirectResponse:
     await service.stop(_edit(request, console, session, app), app, key, winner or None)
     return back_to(f"{PATH}/experiments/{app}/{key}")
+
+
+@router.get("/limits")
+async def limit_page(request: Request, console: CurrentConsole, session: DbSession) -> HTMLResponse:
+    return await _limits(request, console, session, None, 200)
+
+
+async def _limits(
+    request: Request, console: Console, session: AsyncSession, error: str | None, status: int
+) -> HTMLResponse:
+    book = request.app.state.limits
+    listed = await limits.listing(session, console.admin, book)
+    return render(
+        "limits.html",
+        console,
+        section="limits",
+        status=status,
+        listed=listed,
+        scopes=_scopes(request, console, deployment=True),
+        names=book.names(),
+        error=error,
+    )
+
+
+@router.post("/limits", response_model=None)
+async def save_limit(
+    request: Request,
+    console: PostedBy,
+    session: DbSession,
+    app: Annotated[str, Form(max_length=40)],
+    name: Annotated[str, Form(max_length=64)],
+    value: Annotated[str, Form(max_length=40)] = "",
+    clear: Annotated[bool, Form()] = False,
+) -> HTMLResponse | RedirectResponse:
+    state = request.app.state
+    scope = app or None
+    if scope is not None and scope not in state.registry:
+        raise NotFound(f"No app named {scope!r}")
+    try:
+        if clear:
+            await limits.clear(session, state.clock, console.admin, state.limits, scope, name)
+        else:
+            await limits.put(session, state.clock, console.admin, state.limits, scope, name, value)
+    except ValidationFailed as error:
+        return await _limits(request, console, session, error.message, 400)
+    return back_to(f"{PATH}/limits")

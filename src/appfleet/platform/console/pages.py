@@ -39,6 +39,7 @@ SECTIONS = (
     ("outbox", "Outbox", f"{PATH}/outbox", "outbox"),
     ("flags", "Flags", f"{PATH}/flags", "flags"),
     ("experiments", "Experiments", f"{PATH}/experiments", "flags"),
+    ("limits", "Limits", f"{PATH}/limits", "flags"),
     ("health", "System health", f"{PATH}/health", "analytics"),
 )
 
