@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 
 class ErrorCode:
@@ -138,3 +138,13 @@ class ErrorEnvelope(BaseModel):
     """Every error answer's shape (DESIGN.md)."""
 
     error: ErrorBody
+
+
+def invalid(error: ValidationError) -> ValidationFailed:
+    """A model's validation error as the envelope's: one message, details per field."""
+    details: dict[str, Any] = {}
+    for problem in error.errors():
+        field = ".".join(str(part) for part in problem["loc"]) or "body"
+        details.setdefault(field, {"message": problem["msg"], "constraint": problem["type"]})
+    summary = "; ".join(f"{field}: {info['message']}" for field, info in details.items())
+    return ValidationFailed(f"Invalid: {summary}", details=details)

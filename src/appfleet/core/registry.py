@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ValidationError
@@ -95,6 +95,36 @@ class ModerationHooks:
 
 
 @dataclass(frozen=True, slots=True)
+class CatalogField:
+    """One editable column of a catalog, as the console's form shows it."""
+
+    name: str
+    label: str
+    kind: Literal["text", "long_text", "int", "bool", "choice"] = "text"
+    choices: tuple[str, ...] = ()
+    on_create_only: bool = False  # an identity (a slug): set once
+
+
+@dataclass(frozen=True, slots=True)
+class EditableCatalog:
+    """Content of an app that admins edit from the console (a product list, a challenge
+    catalog). `rows` lists every row as a dict with an "id" and the fields; `write` creates
+    (`item_id` None) or changes one from the form's values, validating with the app's own
+    schema (ValidationFailed, NotFound), auditing as `by` from `origin`, dropping caches;
+    `resources` is the process's `app.state`."""
+
+    key: str
+    title: str
+    permission: str
+    fields: tuple[CatalogField, ...]
+    rows: Callable[[AsyncSession], Awaitable[list[dict[str, Any]]]]
+    write: Callable[
+        [AsyncSession, Any, Any, uuid.UUID, str | None, dict[str, Any]],
+        Awaitable[dict[str, Any]],
+    ]
+
+
+@dataclass(frozen=True, slots=True)
 class AppManifest:
     """What an app package declares about itself."""
 
@@ -121,6 +151,7 @@ class AppManifest:
     # What the admin dashboard charts per day for the app: a name and the timestamp column of
     # the rows to count (a check-in's created_at...).
     daily_series: Mapping[str, Any] = field(default_factory=dict)
+    catalogs: tuple[EditableCatalog, ...] = ()
     public_pages: tuple[PublicPage, ...] = ()
     # Realtime topics every signed-in member may follow (`/realtime/events?topic=`).
     topics: tuple[str, ...] = ()
@@ -149,6 +180,7 @@ class AppContext:
     orders: OrderHooks | None = field(default=None, repr=False)
     moderation: ModerationHooks | None = field(default=None, repr=False)
     daily_series: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    catalogs: tuple[EditableCatalog, ...] = field(default=(), repr=False)
     topics: tuple[str, ...] = ()
     presence: tuple[str, ...] = ()
 
@@ -231,6 +263,7 @@ def _context(manifest: AppManifest, config: AppSettings) -> AppContext:
         orders=manifest.orders,
         moderation=manifest.moderation,
         daily_series=manifest.daily_series,
+        catalogs=manifest.catalogs,
         topics=manifest.topics,
         presence=manifest.presence,
     )

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from appfleet.core.clock import FixedClock
 from tests.apps.fitnudge.coach import FN
 from tests.fixtures.accounts import PASSWORD, bearer, register
+from tests.fixtures.admins import grant
 from tests.platform.admin.test_outbox import dead_letter
 from tests.platform.console.test_session import admin, csrf_of, sign_in
 
@@ -141,3 +142,68 @@ async def test_a_limit_changed_in_the_console_applies_and_clears(
     cleared = await client.post("/admin/limits", data={**form, "clear": "true"})
     assert cleared.status_code == 303
     assert "<strong>1/hour</strong>" not in (await client.get("/admin/limits")).text
+
+
+async def test_catalogs_are_edited_from_forms_and_members_see_the_change(
+    client: httpx2.AsyncClient, app: FastAPI, clock: FixedClock
+) -> None:
+    await admin(client, app, clock, "shop@example.com", "admin")
+    await grant(app, "shop@example.com", "admin", None)
+    await sign_in(client, "shop@example.com")
+    index = await client.get("/admin/catalogs")
+    assert "Health Index: Products" in index.text and "CorpFinity: Challenge catalog" in index.text
+    url = "/admin/catalogs/corpfinity/challenges"
+    form_page = await client.get(f"{url}?edit=desk-stretch")
+    assert 'value="Desk stretch"' in form_page.text
+    values = {
+        "csrf": csrf_of(form_page),
+        "item_id": "desk-stretch",
+        "title": "Desk stretch (2 min)",
+        "description": "Roll your shoulders.",
+        "duration": "2 min",
+        "duration_minutes": "2",
+        "emoji": "🙆",
+        "fun_fact": "",
+        "goal_category": "movement",
+        "energy_level": "low",
+        "active": "true",
+    }
+    bad = await client.post(url, data={**values, "duration_minutes": "many"})
+    assert bad.status_code == 400 and "duration_minutes" in bad.text
+    assert (await client.post(url, data=values)).status_code == 303
+    catalog = (await client.get("/api/v1/corpfinity/challenges")).json()
+    assert {c["id"]: c["title"] for c in catalog}["desk-stretch"] == "Desk stretch (2 min)"
+
+    products = "/admin/catalogs/healthindex/products"
+    new = await client.get(f"{products}?edit=new")
+    category = (await client.get("/api/v1/healthindex/categories")).json()[0]["slug"]
+    product = {
+        "csrf": csrf_of(new),
+        "item_id": "",
+        "slug": "calm-tea",
+        "name": "Calm tea",
+        "description": "Chamomile.",
+        "price_cents": "450",
+        "currency": "usd",
+        "category": category,
+        "stock": "",
+        "position": "1",
+        "active": "true",
+    }
+    assert (await client.post(products, data=product)).status_code == 303
+    shop = (await client.get("/api/v1/healthindex/products?limit=100")).json()["items"]
+    assert {"calm-tea": 450} == {
+        p["slug"]: p["price_cents"] for p in shop if p["slug"] == "calm-tea"
+    }
+
+
+async def test_a_shop_admin_edits_products_and_not_challenges(
+    client: httpx2.AsyncClient, app: FastAPI, clock: FixedClock
+) -> None:
+    await admin(client, app, clock, "boss@example.com", "support")
+    await grant(app, "boss@example.com", "admin", "healthindex")
+    await sign_in(client, "boss@example.com")
+    index = await client.get("/admin/catalogs")
+    assert "Products" in index.text and "Challenge catalog" not in index.text
+    assert (await client.get("/admin/catalogs/corpfinity/challenges")).status_code == 403
+    assert (await client.get("/admin/catalogs/healthindex/nothing")).status_code == 404

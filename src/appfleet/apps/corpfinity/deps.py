@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from appfleet.apps.corpfinity.models import Reminder
 from appfleet.apps.corpfinity.service import Member, Runtime
 from appfleet.apps.corpfinity.service import reminders as reminder_service
+from appfleet.apps.corpfinity.service._common import runtime_from
 from appfleet.core.database import Database
 from appfleet.core.deps import DbSession
 from appfleet.platform.auth.deps import CurrentClaims
@@ -17,14 +18,7 @@ from appfleet.platform.auth.errors import TokenRejected
 
 
 def runtime_of(request: Request) -> Runtime:
-    state = request.app.state
-    return Runtime(
-        clock=state.clock,
-        cache=state.cache,
-        ai=state.ai,
-        daily_push_limit=state.settings.push.daily_limit,
-        analytics=state.analytics,
-    )
+    return runtime_from(request.app.state)
 
 
 async def get_runtime(request: Request) -> Runtime:

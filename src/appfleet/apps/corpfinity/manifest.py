@@ -5,7 +5,7 @@ from appfleet.apps.corpfinity.ai import COMPOSERS
 from appfleet.apps.corpfinity.models import Completion
 from appfleet.apps.corpfinity.options import CorpfinityOptions
 from appfleet.apps.corpfinity.router import router
-from appfleet.apps.corpfinity.service import privacy
+from appfleet.apps.corpfinity.service import achievement_defs, catalog_admin, privacy
 from appfleet.core.registry import AppManifest
 
 manifest = AppManifest(
@@ -21,5 +21,6 @@ manifest = AppManifest(
     schedules=jobs.SCHEDULES,
     settings_model=CorpfinityOptions,
     ai_composers=COMPOSERS,
+    catalogs=(catalog_admin.CATALOG, achievement_defs.CATALOG),
     daily_series={"challenge completions": Completion.completed_at},
 )

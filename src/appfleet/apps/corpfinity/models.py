@@ -93,6 +93,21 @@ class Unlock(Base):
     unlocked_at: Mapped[datetime]
 
 
+class AchievementEdit(Base):
+    """An admin's change to a built-in achievement (achievements.py): its wording, emoji,
+    threshold, or whether it is offered at all. Rules stay in code; unlocks already earned stay."""
+
+    __tablename__ = "corpfinity_achievement_edit"
+
+    id: Mapped[str] = mapped_column(String(50), primary_key=True)
+    title: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(String(300))
+    emoji: Mapped[str] = mapped_column(String(16))
+    threshold: Mapped[int]
+    active: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime]
+
+
 class Reminder(Base):
     __tablename__ = "corpfinity_reminder"
     __table_args__ = (Index(None, "enabled", "next_fire_at"),)

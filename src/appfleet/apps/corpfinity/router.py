@@ -10,7 +10,9 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response
 
 from appfleet.apps.corpfinity.deps import CallDep, OwnedReminder, RuntimeDep
 from appfleet.apps.corpfinity.schemas import (
+    AchievementDefinition,
     AchievementRead,
+    AchievementWrite,
     ChallengeAdminRead,
     ChallengeRead,
     ChallengeWrite,
@@ -29,6 +31,7 @@ from appfleet.apps.corpfinity.schemas import (
     TrackingUpdate,
 )
 from appfleet.apps.corpfinity.service import (
+    achievement_defs,
     achievements,
     catalog_admin,
     challenges,
@@ -218,5 +221,35 @@ def router() -> APIRouter:
         )
         response.status_code = 201 if created else 200
         return row
+
+    @api.get(
+        "/admin/achievements",
+        tags=["admin"],
+        dependencies=[CONTENT],
+        response_model=list[AchievementDefinition],
+    )
+    async def admin_achievements(session: DbSession) -> list[AchievementDefinition]:
+        """Every built-in achievement as it stands, with its rule, offered or not."""
+        return await achievement_defs.every(session)
+
+    @api.put(
+        "/admin/achievements/{achievement_id}",
+        tags=["admin"],
+        response_model=AchievementDefinition,
+    )
+    async def put_achievement(
+        achievement_id: Annotated[str, Path(max_length=50)],
+        body: AchievementWrite,
+        member: Annotated[Member, CONTENT],
+        request: Request,
+        rt: RuntimeDep,
+        session: DbSession,
+    ) -> AchievementDefinition:
+        """Change a built-in achievement's wording, emoji, threshold or whether it is offered
+        (unlocks already earned stay)."""
+        origin = Origin.of(request, member.claims.app)
+        return await achievement_defs.change(
+            session, rt, origin, member.user.id, achievement_id, body
+        )
 
     return api

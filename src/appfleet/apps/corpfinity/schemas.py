@@ -252,3 +252,21 @@ class ChallengeWrite(BaseModel):
 
 class ChallengeAdminRead(ChallengeRead):
     active: bool
+
+
+class AchievementWrite(BaseModel):
+    """A built-in achievement as an admin may change it (its rule's kind stays)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=100)
+    description: str = Field(min_length=1, max_length=300)
+    emoji: str = Field(min_length=1, max_length=16)
+    threshold: int = Field(ge=1, le=100_000, description="The count its rule needs.")
+    active: bool = Field(True, description="Inactive: no longer listed or unlocked.")
+
+
+class AchievementDefinition(AchievementWrite):
+    id: str
+    rule: str = Field(description="What is counted, e.g. streak, completions, category.")
+    edited: bool

@@ -5,17 +5,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from appfleet.apps.healthindex.service import Shop
+from appfleet.apps.healthindex.service._common import shop_from
 
 
 async def get_shop(request: Request) -> Shop:
-    state = request.app.state
-    return Shop(
-        clock=state.clock,
-        cache=state.cache,
-        billing=state.billing,
-        storage=state.storage,
-        storage_settings=state.settings.storage,
-    )
+    return shop_from(request.app.state)
 
 
 ShopDep = Annotated[Shop, Depends(get_shop)]

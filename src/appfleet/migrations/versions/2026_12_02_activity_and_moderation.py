@@ -1,5 +1,6 @@
 """Days each member used each app (the dashboard's actives and retention), the last
-moderation decision on a FitNudge post, and rate limits / AI budgets changed at run time
+moderation decision on a FitNudge post, rate limits / AI budgets changed at run time, and
+admins' edits of CorpFinity's built-in achievements
 
 Revision ID: 0023_activity_and_moderation
 Revises: 0022_flags_and_admin_grants
@@ -45,6 +46,17 @@ def upgrade() -> None:
         sa.Column("updated_by", sa.String(length=40), nullable=True),
         sa.PrimaryKeyConstraint("scope", "name", name=op.f("pk_limit_override")),
     )
+    op.create_table(
+        "corpfinity_achievement_edit",
+        sa.Column("id", sa.String(length=50), nullable=False),
+        sa.Column("title", sa.String(length=100), nullable=False),
+        sa.Column("description", sa.String(length=300), nullable=False),
+        sa.Column("emoji", sa.String(length=16), nullable=False),
+        sa.Column("threshold", sa.Integer(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_corpfinity_achievement_edit")),
+    )
     op.add_column("fitnudge_post", sa.Column("moderation", sa.String(length=10), nullable=True))
     op.add_column(
         "fitnudge_post", sa.Column("moderated_at", UTCDateTime(timezone=True), nullable=True)
@@ -54,6 +66,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("ALTER TABLE fitnudge_post DROP COLUMN moderated_at")
     op.execute("ALTER TABLE fitnudge_post DROP COLUMN moderation")
+    op.drop_table("corpfinity_achievement_edit")
     op.drop_table("limit_override")
     op.drop_index("ix_user_activity_user", table_name="user_activity")
     op.drop_table("user_activity")

@@ -31,11 +31,12 @@ HEADERS = {
         "frame-ancestors 'none'; base-uri 'none'"
     ),
 }
-# What each section of the console needs (the nav shows only what the admin may open).
+# What each section of the console needs, one of (the nav shows only what the admin may open).
 SECTIONS = (
     ("dashboard", "Dashboard", f"{PATH}", "analytics"),
     ("users", "Users", f"{PATH}/users", "users:read"),
     ("moderation", "Moderation", f"{PATH}/moderation", "content"),
+    ("catalogs", "Catalogs", f"{PATH}/catalogs", ("content", "products")),
     ("outbox", "Outbox", f"{PATH}/outbox", "outbox"),
     ("flags", "Flags", f"{PATH}/flags", "flags"),
     ("experiments", "Experiments", f"{PATH}/experiments", "flags"),
@@ -51,11 +52,15 @@ def render(
     if console is not None:
         sections = [
             {"key": key, "title": title, "href": href}
-            for key, title, href, permission in SECTIONS
-            if console.admin.apps(permission) != frozenset()
+            for key, title, href, needs in SECTIONS
+            if any(console.admin.apps(p) != frozenset() for p in _tuple(needs))
         ]
     html = _env.get_template(name).render(console=console, sections=sections, **context)
     return HTMLResponse(html, status_code=status, headers=HEADERS)
+
+
+def _tuple(needs: str | tuple[str, ...]) -> tuple[str, ...]:
+    return needs if isinstance(needs, tuple) else (needs,)
 
 
 def back_to(url: str) -> RedirectResponse:

@@ -1,6 +1,13 @@
 """Every section of the console, for the composition root to mount."""
 
-from appfleet.platform.console import content_pages, flags_pages, ops_pages, router, users_pages
+from appfleet.platform.console import (
+    catalog_pages,
+    content_pages,
+    flags_pages,
+    ops_pages,
+    router,
+    users_pages,
+)
 
 CONSOLE_ROUTERS = (
     router.router,
@@ -8,4 +15,5 @@ CONSOLE_ROUTERS = (
     content_pages.router,
     ops_pages.router,
     flags_pages.router,
+    catalog_pages.router,
 )

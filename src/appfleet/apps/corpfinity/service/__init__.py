@@ -1,5 +1,6 @@
 """CorpFinity's services, one module per concern."""
 
+from appfleet.apps.corpfinity.service import _achievement_defs as achievement_defs
 from appfleet.apps.corpfinity.service import _achievements as achievements
 from appfleet.apps.corpfinity.service import _catalog_admin as catalog_admin
 from appfleet.apps.corpfinity.service import _challenges as challenges
@@ -14,6 +15,7 @@ from appfleet.apps.corpfinity.service._common import Member, Runtime
 __all__ = [
     "Member",
     "Runtime",
+    "achievement_defs",
     "achievements",
     "catalog_admin",
     "challenges",

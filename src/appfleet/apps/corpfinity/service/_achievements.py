@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.apps.corpfinity.achievements import (
-    ACHIEVEMENTS,
     COMPLETION_KINDS,
     TRACKING_KINDS,
     Achievement,
@@ -23,6 +22,7 @@ from appfleet.apps.corpfinity.achievements import (
 from appfleet.apps.corpfinity.models import Completion, Unlock
 from appfleet.apps.corpfinity.repository import CatalogRepository, UserData
 from appfleet.apps.corpfinity.schemas import AchievementRead, Progress
+from appfleet.apps.corpfinity.service._achievement_defs import definitions
 from appfleet.apps.corpfinity.service._common import (
     ACHIEVEMENTS_TTL_S,
     CATALOG_PREFIX,
@@ -225,7 +225,8 @@ async def evaluate(
     """Unlock what `event` earned; the newly unlocked achievements."""
     data = UserData(session, member.user_id)
     unlocked = await unlocked_ids(session, rt, member)
-    candidates = [a for a in ACHIEVEMENTS if a.id not in unlocked and _affected(a, event)]
+    offered = (await definitions(session, rt)).achievements
+    candidates = [a for a in offered if a.id not in unlocked and _affected(a, event)]
     if not candidates:
         return []
     facts = Facts(session, data, event, rt.cache)
@@ -285,16 +286,19 @@ async def unlocked_ids(session: AsyncSession, rt: Runtime, member: Member) -> fr
 async def listing(session: AsyncSession, rt: Runtime, member: Member) -> list[AchievementRead]:
     """Every achievement with its unlock state and progress (cached 10 minutes)."""
     key = achievements_key(member.user_id)
+    current = await definitions(session, rt)
     if (hit := await rt.cache.get(key)) is not None:
-        return [AchievementRead.model_validate(item) for item in orjson.loads(hit)]
+        cached = orjson.loads(hit)
+        if cached["version"] == current.version:  # else made before an admin's edit
+            return [AchievementRead.model_validate(item) for item in cached["items"]]
     data = UserData(session, member.user_id)
     unlocked = await data.unlocked()
     facts = Facts(session, data, Event("check"), rt.cache)
     items = []
-    for achievement in ACHIEVEMENTS:
+    for achievement in current.achievements:
         found = unlocked.get(achievement.id)
         progress = await facts.progress(achievement.rule)
         items.append(_read(achievement, found.unlocked_at if found else None, progress))
-    payload = orjson.dumps([item.model_dump(mode="json") for item in items])
-    await rt.cache.set(key, payload, ACHIEVEMENTS_TTL_S)
+    payload = {"version": current.version, "items": [i.model_dump(mode="json") for i in items]}
+    await rt.cache.set(key, orjson.dumps(payload), ACHIEVEMENTS_TTL_S)
     return items

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,6 +50,17 @@ class Runtime:
 
     def options(self, app: AppContext) -> CorpfinityOptions:
         return app.settings_as(CorpfinityOptions)
+
+
+def runtime_from(state: Any) -> Runtime:
+    """CorpFinity's services from the process's resources (`app.state`)."""
+    return Runtime(
+        clock=state.clock,
+        cache=state.cache,
+        ai=state.ai,
+        daily_push_limit=state.settings.push.daily_limit,
+        analytics=state.analytics,
+    )
 
 
 def streak_key(user_id: uuid.UUID) -> str:

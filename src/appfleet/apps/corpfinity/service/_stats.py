@@ -7,10 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from appfleet.apps.corpfinity.achievements import ACHIEVEMENTS
 from appfleet.apps.corpfinity.models import Completion
 from appfleet.apps.corpfinity.repository import UserData
 from appfleet.apps.corpfinity.schemas import DayCount, StatsRead
+from appfleet.apps.corpfinity.service._achievement_defs import definitions
 from appfleet.apps.corpfinity.service._common import STATS_TTL_S, Member, Runtime, stats_key
 from appfleet.core.streaks import StreakState, alive
 
@@ -43,7 +43,7 @@ async def stats(session: AsyncSession, rt: Runtime, member: Member) -> StatsRead
         current_streak=alive(state, today),
         longest_streak=state.longest,
         achievements_unlocked=len(await data.unlocked()),
-        achievements_total=len(ACHIEVEMENTS),
+        achievements_total=len((await definitions(session, rt)).achievements),
         water_last_7_days=water_days,
         water_average_7_days=round(sum(d.value or 0 for d in water_days) / 7, 2),
         mood_last_14_days=[

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import uuid
 from pathlib import PurePosixPath
+from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,10 +18,13 @@ from appfleet.apps.healthindex.schemas import (
     ProductUpdate,
 )
 from appfleet.apps.healthindex.service._catalog import category_exists, product
-from appfleet.apps.healthindex.service._common import Shop, forget_catalog
+from appfleet.apps.healthindex.service._common import Shop, forget_catalog, shop_from
 from appfleet.core.database import after_commit
-from appfleet.core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed
+from appfleet.core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed, invalid
 from appfleet.core.patching import patch_values
+from appfleet.core.registry import CatalogField, EditableCatalog
+from appfleet.platform.audit import service as audit
+from appfleet.platform.audit.service import Origin
 from appfleet.platform.uploads.models import Upload
 from appfleet.providers.storage.base import StorageUnavailable
 
@@ -107,3 +112,66 @@ async def attach_image(
         after_commit(session, drop_previous)
     forget_catalog(session, shop)
     return await product(session, shop, found.id, include_inactive=True)
+
+
+# The console's view of the products (`CATALOG`): pictures are set through the admin API.
+FIELDS = (
+    CatalogField("slug", "Slug (lower-case, dashes)", on_create_only=True),
+    CatalogField("name", "Name"),
+    CatalogField("description", "Description", "long_text"),
+    CatalogField("price_cents", "Price in cents", "int"),
+    CatalogField("currency", "Currency (ISO 4217, lower-case)"),
+    CatalogField("category", "Category slug"),
+    CatalogField("stock", "Stock (empty: not counted)", "int"),
+    CatalogField("position", "Position in the shop", "int"),
+    CatalogField("active", "On sale", "bool"),
+)
+_COLUMNS = tuple(f.name for f in FIELDS)
+
+
+async def rows(session: AsyncSession) -> list[dict[str, Any]]:
+    found = await session.scalars(select(Product).order_by(Product.position, Product.name))
+    return [{"id": str(p.id), **{c: getattr(p, c) for c in _COLUMNS}} for p in found]
+
+
+async def write(
+    session: AsyncSession,
+    resources: Any,
+    origin: Origin,
+    by: uuid.UUID,
+    item_id: str | None,
+    values: dict[str, Any],
+) -> dict[str, Any]:
+    shop = shop_from(resources)
+    values = {**values, "stock": values.get("stock") if values.get("stock") != "" else None}
+    try:
+        if item_id is None:
+            saved = await create(session, shop, ProductCreate.model_validate(values))
+        else:
+            change = {k: v for k, v in values.items() if k != "slug"}
+            change["track_stock"] = change.get("stock") is not None
+            saved = await update(
+                session, shop, _uuid(item_id), ProductUpdate.model_validate(change)
+            )
+    except ValidationError as error:
+        raise invalid(error) from None
+    audit.record(
+        session,
+        shop.clock,
+        origin,
+        "product_changed",
+        by,
+        product=str(saved.id),
+        created=item_id is None,
+    )
+    return saved.model_dump(mode="json")
+
+
+def _uuid(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise NotFound("No such product") from None
+
+
+CATALOG = EditableCatalog("products", "Products", "products", FIELDS, rows, write)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,3 +39,14 @@ class Shop:
 def forget_catalog(session: AsyncSession, shop: Shop) -> None:
     """The cached catalog pages go once a change to what they show commits."""
     forget_after_commit(session, shop.cache, prefix=CATALOG_PREFIX)
+
+
+def shop_from(state: Any) -> Shop:
+    """Health Index's services from the process's resources (`app.state`)."""
+    return Shop(
+        clock=state.clock,
+        cache=state.cache,
+        billing=state.billing,
+        storage=state.storage,
+        storage_settings=state.settings.storage,
+    )
