@@ -151,6 +151,12 @@ async def test_an_experiment_from_start_to_winner(
         f"{FN}/experiments/onboarding-flow/conversions", json={}, headers=people[0]
     )
     assert twice.json() == {"recorded": False, "variant": arms[0]}
+    # The user's own export says which arm they saw and what was counted.
+    export = (await client.get(f"{FN}/users/me/data", headers=people[0])).json()
+    [seen] = export["experiments"]
+    assert (seen["experiment"], seen["variant"]) == ("onboarding-flow", arms[0])
+    assert [c["event"] for c in seen["conversions"]] == ["goal_created"]
+    assert export["days_active"] == [clock.now().date().isoformat()]
 
     results = (await client.get(f"{base}/results", headers=ops)).json()
     by_arm = {a["variant"]: a for a in results["arms"]}

@@ -36,6 +36,7 @@ from appfleet.platform.auth.service import (
     revoke_after_commit,
 )
 from appfleet.platform.billing import service as billing_service
+from appfleet.platform.flags import service as flags_service
 from appfleet.platform.privacy.models import Consent
 from appfleet.platform.privacy.schemas import (
     AccountDeletion,
@@ -45,7 +46,7 @@ from appfleet.platform.privacy.schemas import (
 )
 from appfleet.platform.uploads.service import erase_media
 from appfleet.platform.users import service as user_service
-from appfleet.platform.users.models import User
+from appfleet.platform.users.models import Activity, User
 from appfleet.platform.users.repository import UserRepository
 from appfleet.providers.email.queue import queue_email
 from appfleet.providers.storage.base import Storage
@@ -165,6 +166,15 @@ async def export(session: AsyncSession, caller: Caller, user_id: uuid.UUID) -> d
             for m in emails
         ],
         "billing": await billing_service.export(session, caller.app, user.id),
+        "experiments": await flags_service.export(session, app, user.id),
+        "days_active": [
+            day.isoformat()
+            for day in await session.scalars(
+                select(Activity.day)
+                .where(Activity.user_id == user.id, Activity.app == app)
+                .order_by(Activity.day)
+            )
+        ],
         app: await caller.app.export_data(session, user.id) if caller.app.export_data else {},
     }
     audit.record(session, caller.clock, caller.origin, "export", user.id)

@@ -26,6 +26,7 @@ from appfleet.platform.flags.service._client import (
     update_needed,
     variant,
 )
+from appfleet.platform.flags.service._privacy import export
 from appfleet.platform.flags.service._store import (
     SNAPSHOT_PREFIX,
     FlagStore,
@@ -46,6 +47,7 @@ __all__ = [
     "dump",
     "experiment",
     "experiment_read",
+    "export",
     "flag_read",
     "flags_for",
     "kill_flag",
