@@ -6,9 +6,11 @@ so mobile clients can switch on them; the HTTP status carries the finer distinct
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class ErrorCode:
@@ -148,3 +150,11 @@ def invalid(error: ValidationError) -> ValidationFailed:
         details.setdefault(field, {"message": problem["msg"], "constraint": problem["type"]})
     summary = "; ".join(f"{field}: {info['message']}" for field, info in details.items())
     return ValidationFailed(f"Invalid: {summary}", details=details)
+
+
+def validated(model: type[M], data: Any) -> M:
+    """`model` from `data`, or ValidationFailed naming each bad field (forms, app hooks)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise invalid(error) from None

@@ -110,8 +110,8 @@ class EditableCatalog:
     """Content of an app that admins edit from the console (a product list, a challenge
     catalog). `rows` lists every row as a dict with an "id" and the fields; `write` creates
     (`item_id` None) or changes one from the form's values, validating with the app's own
-    schema (ValidationFailed, NotFound), auditing as `by` from `origin`, dropping caches;
-    `resources` is the process's `app.state`."""
+    schema before it writes anything (ValidationFailed, NotFound), auditing as `by` from
+    `origin`, dropping caches; `resources` is the process's `app.state`."""
 
     key: str
     title: str

@@ -27,19 +27,8 @@ BUDGETS = {
     "ai_daily_tokens": "daily_token_budget",
     "ai_monthly_tokens": "monthly_token_budget",
 }
-RATE_NAMES = (
-    "anonymous",
-    "authenticated",
-    "per_app",
-    "login",
-    "signup",
-    "forgot",
-    "ai",
-    "chat",
-    "uploads",
-    "push_test",
-    "billing",
-)
+# Every named rate of the settings (all its fields but the switch and the apps' own routes).
+RATE_NAMES = tuple(n for n in RateLimitSettings.model_fields if n not in ("enabled", "routes"))
 log = get_logger("appfleet.limits")
 
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from appfleet.core.database import unit_of_work
+from appfleet.core.database import after_commit, unit_of_work
 from appfleet.core.deps import CurrentApp, DbSession
 from appfleet.core.errors import Forbidden, NotFound
 from appfleet.platform.admin import service
@@ -69,26 +70,33 @@ async def current_admin(request: Request, session: DbSession) -> Admin:
         )
     request.scope["state"]["user_id"] = str(user.id)
     admin = Admin(user, grants, Origin.of(request, None))
-    await record_read(request, admin)
+    record_read(request, session, admin)
     return admin
 
 
-async def record_read(request: Request, admin: Admin) -> None:
-    """Audit what an admin looked at. Changes audit themselves in their own unit of work; a
-    read's is read-only, so the entry is written in one of its own."""
+def record_read(request: Request, session: AsyncSession, admin: Admin) -> None:
+    """Audit what an admin looked at. A read's unit of work writes nothing, so the entry is
+    written in one of its own once the read has finished (a write started inside the read
+    could not commit on SQLite: the read's snapshot is older than it)."""
     if request.method != "GET":
         return
     state = request.app.state
-    async with unit_of_work(state.db) as session:
-        audit.record(
-            session,
-            state.clock,
-            admin.acting_on(request.path_params.get("app")),
-            "admin_viewed",
-            admin.user.id,
-            path=request.url.path,
-            query=request.url.query[:300] or None,
-        )
+    origin = admin.acting_on(request.path_params.get("app"))
+    path, query = request.url.path, request.url.query[:300] or None
+
+    async def write() -> None:
+        async with unit_of_work(state.db) as audit_session:
+            audit.record(
+                audit_session,
+                state.clock,
+                origin,
+                "admin_viewed",
+                admin.user.id,
+                path=path,
+                query=query,
+            )
+
+    after_commit(session, write)
 
 
 CurrentAdmin = Annotated[Admin, Depends(current_admin)]

@@ -27,7 +27,7 @@ async def current_console(request: Request, session: DbSession) -> Console:
         raise SignInRequired()
     request.scope["state"]["user_id"] = str(user.id)
     admin = Admin(user, held, Origin.of(request, None))
-    await record_read(request, admin)
+    record_read(request, session, admin)
     return Console(admin, row.id, row.app, csrf_of(codec, row.id))
 
 

@@ -9,11 +9,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core.deps import DbSession
-from appfleet.core.errors import Forbidden, NotFound, ValidationFailed
+from appfleet.core.errors import Forbidden, NotFound, ValidationFailed, validated
 from appfleet.platform.admin import limits
 from appfleet.platform.console.deps import CurrentConsole, PostedBy
 from appfleet.platform.console.pages import ConsoleRoute, back_to, render
@@ -47,9 +46,37 @@ def _words(text: str) -> list[str]:
     return [w.strip() for w in text.replace(";", ",").split(",") if w.strip()]
 
 
-def _problem(error: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}" for e in error.errors()
+def _key(key: str) -> str:
+    if not KEY.fullmatch(key):
+        raise ValidationFailed("Invalid: key: lower-case letters, digits, dots and dashes")
+    return key
+
+
+def _chosen(app: str | None, scopes: list[str]) -> str | None:
+    return app if app in scopes else (scopes[0] if scopes else None)
+
+
+async def _flags_page(
+    request: Request,
+    console: Console,
+    session: AsyncSession,
+    app: str | None,
+    key: str | None = None,
+    error: str | None = None,
+) -> HTMLResponse:
+    scopes = _scopes(request, console, deployment=True)
+    chosen = _chosen(app, scopes)
+    listed = [] if chosen is None else await service.list_flags(session, chosen or None)
+    return render(
+        "flags.html",
+        console,
+        section="flags",
+        status=400 if error else 200,
+        scopes=scopes,
+        chosen=chosen,
+        flags=listed,
+        editing=next((f for f in listed if f.key == key), None),
+        error=error,
     )
 
 
@@ -61,21 +88,7 @@ async def flags(
     app: Annotated[str | None, Query(max_length=40)] = None,
     key: Annotated[str | None, Query(max_length=64)] = None,
 ) -> HTMLResponse:
-    scopes = _scopes(request, console, deployment=True)
-    chosen = app if app in scopes else (scopes[0] if scopes else None)
-    listed = [] if chosen is None else await service.list_flags(session, chosen or None)
-    editing = next((f for f in listed if f.key == key), None)
-    return render(
-        "flags.html",
-        console,
-        section="flags",
-        scopes=scopes,
-        chosen=chosen,
-        flags=listed,
-        editing=editing,
-        error=None,
-        status=200,
-    )
+    return await _flags_page(request, console, session, app, key)
 
 
 @router.post("/flags", response_model=None)
@@ -93,34 +106,41 @@ async def save_flag(
     killed: Annotated[bool, Form()] = False,
 ) -> HTMLResponse | RedirectResponse:
     edit = _edit(request, console, session, app or None)
-    try:
-        change = FlagWrite.model_validate(
-            {
-                "description": description,
-                "enabled": enabled,
-                "killed": killed,
-                "rollout_percent": rollout_percent or "0",
-                "audience": {"plans": _words(plans), "countries": _words(countries.upper())},
-            }
-        )
-        if not KEY.fullmatch(key):
-            raise ValidationFailed("key: lower-case letters, digits, dots and dashes")
-    except (ValidationError, ValidationFailed) as error:
-        message = _problem(error) if isinstance(error, ValidationError) else error.message
-        listed = await service.list_flags(session, app or None)
-        return render(
-            "flags.html",
-            console,
-            section="flags",
-            status=400,
-            scopes=_scopes(request, console, deployment=True),
-            chosen=app,
-            flags=listed,
-            editing=None,
-            error=message,
-        )
+    form = {
+        "description": description,
+        "enabled": enabled,
+        "killed": killed,
+        "rollout_percent": rollout_percent or "0",
+        "audience": {"plans": _words(plans), "countries": _words(countries.upper())},
+    }
+    try:  # everything checked before anything is written
+        change, key = validated(FlagWrite, form), _key(key)
+    except ValidationFailed as error:
+        return await _flags_page(request, console, session, app, error=error.message)
     await service.put_flag(edit, app or None, key, change)
     return back_to(f"{PATH}/flags?app={app}")
+
+
+async def _experiments_page(
+    request: Request,
+    console: Console,
+    session: AsyncSession,
+    app: str | None,
+    error: str | None = None,
+) -> HTMLResponse:
+    scopes = _scopes(request, console, deployment=False)
+    chosen = _chosen(app, scopes)
+    listed = [] if chosen is None else await service.list_experiments(session, chosen)
+    return render(
+        "experiments.html",
+        console,
+        section="experiments",
+        status=400 if error else 200,
+        scopes=scopes,
+        chosen=chosen,
+        experiments=listed,
+        error=error,
+    )
 
 
 @router.get("/experiments")
@@ -130,18 +150,7 @@ async def experiments(
     session: DbSession,
     app: Annotated[str | None, Query(max_length=40)] = None,
 ) -> HTMLResponse:
-    scopes = _scopes(request, console, deployment=False)
-    chosen = app if app in scopes else (scopes[0] if scopes else None)
-    listed = [] if chosen is None else await service.list_experiments(session, chosen)
-    return render(
-        "experiments.html",
-        console,
-        section="experiments",
-        scopes=scopes,
-        chosen=chosen,
-        experiments=listed,
-        error=None,
-    )
+    return await _experiments_page(request, console, session, app)
 
 
 @router.post("/experiments", response_model=None)
@@ -156,28 +165,15 @@ async def save_experiment(
     description: Field = "",
 ) -> HTMLResponse | RedirectResponse:
     edit = _edit(request, console, session, app)
-    try:
-        arms = []
-        for word in _words(variants):
-            name, _, weight = word.partition(":")
-            arms.append({"name": name.strip(), "weight": weight.strip() or "1"})
-        change = ExperimentWrite.model_validate(
-            {"description": description, "variants": arms, "conversion_event": conversion_event}
-        )
-        if not KEY.fullmatch(key):
-            raise ValidationFailed("key: lower-case letters, digits, dots and dashes")
-    except (ValidationError, ValidationFailed) as error:
-        message = _problem(error) if isinstance(error, ValidationError) else error.message
-        return render(
-            "experiments.html",
-            console,
-            section="experiments",
-            status=400,
-            scopes=_scopes(request, console, deployment=False),
-            chosen=app,
-            experiments=await service.list_experiments(session, app),
-            error=message,
-        )
+    arms = []
+    for word in _words(variants):
+        name, _, weight = word.partition(":")
+        arms.append({"name": name.strip(), "weight": weight.strip() or "1"})
+    form = {"description": description, "variants": arms, "conversion_event": conversion_event}
+    try:  # everything checked before anything is written
+        change, key = validated(ExperimentWrite, form), _key(key)
+    except ValidationFailed as error:
+        return await _experiments_page(request, console, session, app, error.message)
     await service.put_experiment(edit, app, key, change)
     return back_to(f"{PATH}/experiments?app={app}")
 

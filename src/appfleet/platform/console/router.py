@@ -111,7 +111,7 @@ async def log_in(
             error=refused.message,
             email=email,
             app=app,
-            ask_code="code" in refused.message,
+            ask_code=refused.needs_code,
         )
     response = back_to(PATH)
     _cookie(response, request, COOKIE, cookie, console_session.TTL_S)
@@ -123,7 +123,7 @@ async def log_in(
 async def log_out(request: Request, console: PostedBy, session: DbSession) -> RedirectResponse:
     row = await session.get(AuthSession, console.session_id)
     if row is not None:
-        row.revoked_at, row.revoke_reason = request.app.state.clock.now(), "signed_out"
+        console_session.sign_out(request.app.state.clock, row)
     response = back_to(f"{PATH}/login")
     response.delete_cookie(COOKIE, path=PATH)
     return response

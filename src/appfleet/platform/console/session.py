@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core.clock import Clock
-from appfleet.core.errors import AppError
+from appfleet.core.errors import ValidationFailed
 from appfleet.platform.admin import service as grants
 from appfleet.platform.admin.deps import Admin
 from appfleet.platform.audit import service as audit
@@ -36,11 +36,12 @@ class SignInRequired(Exception):
     """No live console session: the page answers with a redirect to the sign-in form."""
 
 
-class SignInRefused(AppError):
-    """Why a console sign-in failed, shown on the form."""
+class SignInRefused(ValidationFailed):
+    """Why a console sign-in failed, shown on the form (`needs_code`: ask for the TOTP code)."""
 
-    status = 400
-    code = "VALIDATION_ERROR"
+    def __init__(self, message: str, *, needs_code: bool = False) -> None:
+        super().__init__(message)
+        self.needs_code = needs_code
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,10 +86,10 @@ async def sign_in(
         raise SignInRefused("Administrators must turn on two-factor sign-in first")
     if user.totp_enabled_at is not None:
         if not code:
-            raise SignInRefused("Enter the code from your authenticator app")
+            raise SignInRefused("Enter the code from your authenticator app", needs_code=True)
         if not await mfa.second_factor_ok(session, caller, user, code):
             audit.record(session, caller.clock, caller.origin, "mfa_failed", user.id)
-            raise SignInRefused("That code is not right; try the current one")
+            raise SignInRefused("That code is not right; try the current one", needs_code=True)
     now = caller.clock.now()
     row = AuthSession(
         id=uuid.uuid4(),
@@ -133,5 +134,6 @@ async def signed_in(
     return user, row
 
 
-def sign_out(caller: Caller, row: AuthSession) -> None:
-    row.revoked_at, row.revoke_reason = caller.clock.now(), "signed_out"
+def sign_out(clock: Clock, row: AuthSession) -> None:
+    if row.revoked_at is None:
+        row.revoked_at, row.revoke_reason = clock.now(), "signed_out"

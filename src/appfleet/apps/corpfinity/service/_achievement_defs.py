@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,7 +18,7 @@ from appfleet.apps.corpfinity.achievements import ACHIEVEMENTS, BY_ID, Achieveme
 from appfleet.apps.corpfinity.models import AchievementEdit
 from appfleet.apps.corpfinity.schemas import AchievementDefinition, AchievementWrite
 from appfleet.apps.corpfinity.service._common import ACHIEVEMENTS_TTL_S, Runtime, runtime_from
-from appfleet.core.errors import NotFound, ValidationFailed, invalid
+from appfleet.core.errors import NotFound, ValidationFailed, validated
 from appfleet.core.registry import CatalogField, EditableCatalog
 from appfleet.platform.audit import service as audit
 from appfleet.platform.audit.service import Origin
@@ -160,12 +159,7 @@ async def write(
 ) -> dict[str, Any]:
     if item_id is None:
         raise ValidationFailed("New achievements need a rule in code; edit a built-in one")
-    try:
-        body = AchievementWrite.model_validate(
-            {k: v for k, v in values.items() if k not in ("id", "rule")}
-        )
-    except ValidationError as error:
-        raise invalid(error) from None
+    body = validated(AchievementWrite, {k: v for k, v in values.items() if k not in ("id", "rule")})
     changed = await change(session, runtime_from(resources), origin, by, item_id, body)
     return changed.model_dump()
 

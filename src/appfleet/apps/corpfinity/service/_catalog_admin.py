@@ -8,14 +8,13 @@ import re
 import uuid
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.apps.corpfinity.models import Challenge
 from appfleet.apps.corpfinity.schemas import ChallengeAdminRead, ChallengeWrite
 from appfleet.apps.corpfinity.service._common import CATALOG_PREFIX, Runtime, runtime_from
-from appfleet.core.errors import ValidationFailed, invalid
+from appfleet.core.errors import ValidationFailed, validated
 from appfleet.core.registry import CatalogField, EditableCatalog
 from appfleet.platform.audit import service as audit
 from appfleet.platform.audit.service import Origin
@@ -92,10 +91,7 @@ async def write(
             "Invalid: id: lower-case letters, digits and dashes",
             details={"id": {"message": "lower-case letters, digits and dashes"}},
         )
-    try:
-        change = ChallengeWrite.model_validate({k: v for k, v in values.items() if k != "id"})
-    except ValidationError as error:
-        raise invalid(error) from None
+    change = validated(ChallengeWrite, {k: v for k, v in values.items() if k != "id"})
     row, _ = await put(session, runtime_from(resources), origin, by, challenge_id, change)
     return row.model_dump()
 

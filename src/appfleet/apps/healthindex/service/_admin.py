@@ -6,7 +6,6 @@ import uuid
 from pathlib import PurePosixPath
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +19,7 @@ from appfleet.apps.healthindex.schemas import (
 from appfleet.apps.healthindex.service._catalog import category_exists, product
 from appfleet.apps.healthindex.service._common import Shop, forget_catalog, shop_from
 from appfleet.core.database import after_commit
-from appfleet.core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed, invalid
+from appfleet.core.errors import Conflict, NotFound, ServiceUnavailable, ValidationFailed, validated
 from appfleet.core.patching import patch_values
 from appfleet.core.registry import CatalogField, EditableCatalog
 from appfleet.platform.audit import service as audit
@@ -144,17 +143,12 @@ async def write(
 ) -> dict[str, Any]:
     shop = shop_from(resources)
     values = {**values, "stock": values.get("stock") if values.get("stock") != "" else None}
-    try:
-        if item_id is None:
-            saved = await create(session, shop, ProductCreate.model_validate(values))
-        else:
-            change = {k: v for k, v in values.items() if k != "slug"}
-            change["track_stock"] = change.get("stock") is not None
-            saved = await update(
-                session, shop, _uuid(item_id), ProductUpdate.model_validate(change)
-            )
-    except ValidationError as error:
-        raise invalid(error) from None
+    if item_id is None:
+        saved = await create(session, shop, validated(ProductCreate, values))
+    else:
+        change = {k: v for k, v in values.items() if k != "slug"}
+        change["track_stock"] = change.get("stock") is not None
+        saved = await update(session, shop, _uuid(item_id), validated(ProductUpdate, change))
     audit.record(
         session,
         shop.clock,
