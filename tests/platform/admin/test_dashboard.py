@@ -115,3 +115,5 @@ async def test_system_health_reports_services_queue_breakers_and_latency(
     assert {"ai_text", "ai_voice"} <= {b["name"] for b in report["breakers"]}
     assert all(b["state"] in ("closed", "open", "half_open") for b in report["breakers"])
     assert report["http"]["requests"] >= 2 and report["http"]["p95_ms_at_most"] is not None
+    pool = report["database_connections"]
+    assert pool["pool_size"] >= 1 and 1 <= pool["in_use"] <= pool["open"]  # this request's

@@ -49,4 +49,5 @@ async def read_dashboard(
 async def read_health(admin: Operator, request: Request, session: DbSession) -> SystemHealth:
     """Database and Redis, queue depth and dead jobs, outbox, circuit breakers, and this
     process's p95 latency and error rate."""
-    return await health.system_health(session, request.app.state.health_checks)
+    state = request.app.state
+    return await health.system_health(session, state.health_checks, state.db)

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core import health as probes
+from appfleet.core.database import Database
 from appfleet.core.metrics import LATENCY
 from appfleet.platform.admin.schemas import BreakerRead, HttpFigures, SystemHealth
 from appfleet.runtime.breaker import BREAKERS
@@ -20,7 +21,7 @@ from appfleet.runtime.outbox import OutboxMessage
 
 
 async def system_health(
-    session: AsyncSession, checks: dict[str, probes.HealthCheck]
+    session: AsyncSession, checks: dict[str, probes.HealthCheck], db: Database
 ) -> SystemHealth:
     results = await asyncio.gather(*(probes.run_check(check) for check in checks.values()))
     jobs = await _counts(session, Job.status)
@@ -34,7 +35,21 @@ async def system_health(
             for b in sorted(BREAKERS.values(), key=lambda b: b.name)
         ],
         http=http_figures(LATENCY.collect()),
+        database_connections=_pool(db),
     )
+
+
+def _pool(db: Database) -> dict[str, int]:
+    """This process's connections: open, in use, and how many the pool keeps."""
+    pool: Any = db.engine.sync_engine.pool
+    try:
+        return {
+            "in_use": pool.checkedout(),
+            "open": pool.checkedout() + pool.checkedin(),
+            "pool_size": pool.size(),
+        }
+    except AttributeError:  # a pool kind that does not count (SQLite's static pools)
+        return {}
 
 
 async def _counts(session: AsyncSession, status: Any) -> dict[str, int]:

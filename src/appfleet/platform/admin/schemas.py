@@ -210,6 +210,9 @@ class SystemHealth(BaseModel):
     outbox: dict[str, int] = Field(description="Messages per status: dead are dead letters.")
     breakers: list[BreakerRead]
     http: HttpFigures
+    database_connections: dict[str, int] = Field(
+        description="This process's pool: in_use, open, pool_size (empty where not counted)."
+    )
 
 
 class LimitRead(BaseModel):

@@ -161,5 +161,6 @@ async def system_health(
             status=403,
             message="System health needs the analytics permission deployment-wide",
         )
-    report = await health.system_health(session, request.app.state.health_checks)
+    state = request.app.state
+    report = await health.system_health(session, state.health_checks, state.db)
     return render("health.html", console, section="health", report=report)
