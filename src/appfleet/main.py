@@ -25,6 +25,7 @@ from appfleet.core.health import router as health_router
 from appfleet.core.http import EXCEPTION_HANDLERS, RequestContextMiddleware
 from appfleet.core.logging import configure_logging, get_logger
 from appfleet.core.registry import AppManifest, AppRegistry
+from appfleet.core.routing import operation_id
 from appfleet.core.secrets import ConfigurationError, with_secret_key
 from appfleet.core.settings import Settings, StorageSettings
 from appfleet.core.tasks import Schedule, Task
@@ -377,6 +378,7 @@ def create_app(
         lifespan=lifespan,
         middleware=middleware,
         redoc_url=None,
+        generate_unique_id_function=operation_id,
         # Metrics and logs are our own (core/metrics.py, core/logging.py); FastAPI's native
         # OpenTelemetry hooks would otherwise be consulted on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False},

@@ -6,6 +6,7 @@ response, the session has not yet committed, so the stored response commits with
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -17,6 +18,7 @@ from starlette.responses import Response
 from appfleet.core.errors import ErrorEnvelope
 from appfleet.core.idempotency import service as idempotency_service
 from appfleet.core.idempotency.deps import CLAIM_SCOPE_KEY
+from appfleet.core.registry import API_PREFIX
 
 
 class AppRoute(APIRoute):
@@ -51,6 +53,30 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def _camel(words: list[str]) -> str:
+    return words[0] + "".join(w[:1].upper() + w[1:] for w in words[1:]) if words else ""
+
+
+def operation_id(route: APIRoute) -> str:
+    """`{app}.{group}.{action}`, e.g. `pennywise.transactions.list`: the group is the route's
+    last tag, the action its function's name without the group's own word
+    (`list_transactions` → `list`, `read_balance` → `readBalance`). An app's own OpenAPI
+    document drops the app (`transactions.list`), which is what generated SDKs are named by."""
+    app = route.path.split("/")[3] if route.path.startswith(API_PREFIX + "/") else "platform"
+    tag = str(route.tags[-1]) if route.tags else "api"
+    group = _camel([w for w in re.split(r"[^a-z0-9]+", tag.lower()) if w])
+    one = group[:-3] + "y" if group.endswith("ies") else group.removesuffix("s")
+    stems = {group, one, one + "s"}
+    words = [w for w in route.name.lower().split("_") if w]
+    action = _camel([w for w in words if w not in stems]) or _camel(words)
+    return f"{app}.{group}.{action}"
+
+
 def app_router(**kwargs: Any) -> APIRouter:
     responses = {**ERROR_RESPONSES, **kwargs.pop("responses", {})}
-    return APIRouter(route_class=AppRoute, responses=responses, **kwargs)
+    return APIRouter(
+        route_class=AppRoute,
+        responses=responses,
+        generate_unique_id_function=operation_id,
+        **kwargs,
+    )

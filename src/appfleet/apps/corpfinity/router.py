@@ -199,7 +199,7 @@ def router() -> APIRouter:
         dependencies=[CONTENT],
         response_model=list[ChallengeAdminRead],
     )
-    async def admin_challenges(session: DbSession) -> list[ChallengeAdminRead]:
+    async def list_all_challenges(session: DbSession) -> list[ChallengeAdminRead]:
         """Every catalog challenge, inactive ones too."""
         return await catalog_admin.every(session)
 
@@ -228,7 +228,7 @@ def router() -> APIRouter:
         dependencies=[CONTENT],
         response_model=list[AchievementDefinition],
     )
-    async def admin_achievements(session: DbSession) -> list[AchievementDefinition]:
+    async def list_all_achievements(session: DbSession) -> list[AchievementDefinition]:
         """Every built-in achievement as it stands, with its rule, offered or not."""
         return await achievement_defs.every(session)
 

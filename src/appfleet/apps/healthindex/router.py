@@ -127,7 +127,7 @@ def router() -> APIRouter:
         return await orders.cancel(session, shop, app, claims.user_id, order_id)
 
     @api.get("/admin/products", tags=["admin"], dependencies=ADMIN, response_model=ProductPage)
-    async def admin_products(
+    async def list_all_products(
         db: DatabaseDep,
         shop: ShopDep,
         paging: OffsetPage,

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
+from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import iter_route_contexts
 
 from appfleet import __version__
 from appfleet.core.deps import CurrentApp
+from appfleet.core.registry import AppContext
 from appfleet.core.routing import app_router
 from appfleet.platform.info.schemas import AppInfoRead
 
@@ -32,16 +33,25 @@ async def read_app_openapi(request: Request, app: CurrentApp) -> dict[str, Any]:
     """The OpenAPI document of this app alone: platform routes plus the app's own."""
     cache: dict[str, dict[str, Any]] = request.app.state.openapi_by_app
     if app.name not in cache:
-        prefix = app.prefix + "/"
-        routes = [
-            route
-            for route in iter_route_contexts(request.app.routes)
-            if (route.path or "").startswith(prefix)
-        ]
-        cache[app.name] = get_openapi(
-            title=f"{app.display_name} API",
-            version=__version__,
-            summary=app.summary,
-            routes=routes,
-        )
+        cache[app.name] = app_document(request.app, app)
     return cache[app.name]
+
+
+def app_document(fleet: FastAPI, app: AppContext) -> dict[str, Any]:
+    """One app's OpenAPI document, its operation ids without the app (`transactions.list`):
+    what `/api/v1/{app}/openapi.json` serves and SDKs are generated from."""
+    prefix = app.prefix + "/"
+    routes = [
+        route
+        for route in iter_route_contexts(fleet.routes)
+        if (route.path or "").startswith(prefix)
+    ]
+    document = get_openapi(
+        title=f"{app.display_name} API", version=__version__, summary=app.summary, routes=routes
+    )
+    own = f"{app.name}."
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if operation.get("operationId", "").startswith(own):
+                operation["operationId"] = operation["operationId"][len(own) :]
+    return document

@@ -136,12 +136,12 @@ async def read_notification(
 
 
 @router.post("/{notification_id}/opened", status_code=204)
-async def opened(notification: OwnedNotification, clock: ClockDep) -> None:
+async def mark_opened(notification: OwnedNotification, clock: ClockDep) -> None:
     """The push was tapped: recorded as opened (and read)."""
     service.mark_opened(notification, clock)
 
 
 @router.post("/{notification_id}/read", status_code=204)
-async def read(notification: OwnedNotification, clock: ClockDep) -> None:
+async def mark_read(notification: OwnedNotification, clock: ClockDep) -> None:
     """Mark one notification read."""
     service.mark_read(notification, clock)
