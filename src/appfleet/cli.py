@@ -1,5 +1,5 @@
 """The `appfleet` command: serve, worker, migrate, config, admin, privacy, jobs, outbox,
-locales, version."""
+locales, sdk, version."""
 
 from __future__ import annotations
 
@@ -467,6 +467,43 @@ def version() -> None:
 
 def _masked(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
+
+
+sdk = typer.Typer(help="Typed client SDKs generated from each app's OpenAPI document.")
+cli.add_typer(sdk, name="sdk")
+
+
+@sdk.command("typescript")
+def sdk_typescript(
+    app: Annotated[str, typer.Option(help="The app, e.g. pennywise.")],
+    out: Annotated[str, typer.Option(help="The package's folder (created if missing).")],
+    build: Annotated[
+        bool, typer.Option(help="Install the pinned tools, generate the types, compile.")
+    ] = True,
+) -> None:
+    """Write a TypeScript package for one app (React Native/Expo and web)."""
+    from pathlib import Path
+
+    from appfleet.main import create_app
+    from appfleet.platform.info.router import app_document
+    from appfleet.sdk import typescript
+
+    settings = _settings()
+    fleet = create_app(settings)
+    registry = fleet.state.registry
+    if app not in registry:
+        typer.echo(f"no app named {app!r}; this deployment serves {', '.join(registry.names)}")
+        raise typer.Exit(2)
+    context = registry.get(app)
+    folder = Path(out)
+    typescript.write(app_document(fleet, context), app, context.display_name, folder)
+    if build:
+        try:
+            typescript.build(folder)
+        except typescript.SdkError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(1) from error
+    typer.echo(f"{'built' if build else 'wrote'} @appfleet/{app} in {folder}")
 
 
 def main() -> None:

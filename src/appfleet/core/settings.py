@@ -125,7 +125,7 @@ class LogSettings(BaseModel):
 
 
 class AuthSettings(BaseModel):
-    access_token_ttl_s: int = Field(900, ge=60, description="Access token lifetime (15 min).")
+    access_token_ttl_s: int = Field(900, ge=5, description="Access token lifetime (15 min).")
     refresh_token_ttl_s: int = Field(
         604_800, ge=3600, description="Refresh token lifetime (7 days); each refresh renews it."
     )

@@ -1,0 +1,1 @@
+"""Typed client SDKs generated from each app's OpenAPI document."""
