@@ -1,5 +1,6 @@
-"""Imports point one way: core <- runtime <- providers <- platform <- apps; apps never import
-each other. The composition root (main, cli, models, migrations, apps/__init__) sees everything."""
+"""Imports point one way: core <- runtime <- providers <- platform <- apps <- sdk (a tool over
+the apps' documents); apps never import each other. The composition root (main, cli, models,
+migrations, apps/__init__) sees everything."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "appfleet"
-RANK = {"core": 0, "runtime": 1, "providers": 2, "platform": 3, "apps": 4}
+RANK = {"core": 0, "runtime": 1, "providers": 2, "platform": 3, "apps": 4, "sdk": 5}
 COMPOSITION = {"main.py", "cli.py", "models.py", "__init__.py", "__main__.py"}
 
 

@@ -399,6 +399,8 @@ class RedisPresence:
                     last_sweep = time.monotonic()
             except (RedisError, OSError) as exc:
                 log.warning("presence_unavailable", error=type(exc).__name__)
+            if _cancelling():
+                raise asyncio.CancelledError  # swallowed by a Redis call: stop as asked
             await asyncio.sleep(self._beat_s)
 
     async def _renew(self) -> None:
@@ -429,3 +431,11 @@ class RedisPresence:
                 )
             )
         return removed
+
+
+def _cancelling() -> bool:
+    """Whether this task was asked to stop. redis-py can absorb a cancellation that arrives
+    during a command (it tears the connection down and returns), which left a loop around it
+    running on — and an app's shutdown waiting for it."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

@@ -21,8 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from appfleet.core.clock import Clock, zone
 from appfleet.core.registry import AppContext
 from appfleet.platform.notifications.models import Notification
-from appfleet.platform.notifications.repository import NotificationRepository
-from appfleet.platform.notifications.service import Draft, Recipient, muted, notify
+from appfleet.platform.notifications.service import Draft, Recipient, muted, notify_once
 from appfleet.platform.users.models import Membership, User
 from appfleet.providers.email.queue import queue_email
 
@@ -87,11 +86,8 @@ async def notify_and_email(
 ) -> None:
     """The push and inbox entry, and the same news by email unless the user muted the kind —
     once per notice key: a run that finds the notice stored (another run of the job committed
-    it after this one chose its members) sends nothing again."""
-    if draft.key is not None:
-        if await NotificationRepository(session, app.name, user.id).by_key(draft.key):
-            return
-    await notify(
+    it after this one chose its members, even between two reads of this run) sends nothing."""
+    _, stored_now = await notify_once(
         session,
         clock,
         app,
@@ -99,6 +95,8 @@ async def notify_and_email(
         draft,
         default_daily_limit=default_daily_limit,
     )
+    if not stored_now:
+        return
     if user.email and not await muted(session, app, user.id, draft.kind):
         await queue_email(
             session,

@@ -124,9 +124,26 @@ async def notify(
     default_daily_limit: int,
 ) -> Notification:
     """Store `draft` for `user` and queue its pushes as their preferences allow."""
+    notification, _ = await notify_once(
+        session, clock, app, user, draft, default_daily_limit=default_daily_limit
+    )
+    return notification
+
+
+async def notify_once(
+    session: AsyncSession,
+    clock: Clock,
+    app: AppContext,
+    user: Recipient | User,
+    draft: Draft,
+    *,
+    default_daily_limit: int,
+) -> tuple[Notification, bool]:
+    """`notify`, saying whether the notification was stored now (False: one with its key was
+    already, perhaps committed by a concurrent run a moment ago)."""
     repo = NotificationRepository(session, app.name, user.id)
     if draft.key is not None and (existing := await repo.by_key(draft.key)) is not None:
-        return existing
+        return existing, False
     now = clock.now()
     if draft.collapse_key:
         await _withdraw(session, repo, draft.collapse_key, now)
@@ -151,7 +168,7 @@ async def notify(
     )
     session.add(notification)
     if state not in ("queued", "held"):
-        return notification
+        return notification, True
     badge = await repo.unread()  # this one included (flushed by the query)
     for device in device_rows:
         await outbox.enqueue(
@@ -178,7 +195,7 @@ async def notify(
                 "badge": badge,
             },
         )
-    return notification
+    return notification, True
 
 
 async def _push_plan(
