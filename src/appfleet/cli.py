@@ -1,5 +1,5 @@
-"""The `appfleet` command: serve, worker, migrate, config, admin, privacy, jobs, outbox,
-locales, sdk, version."""
+"""The `appfleet` command: serve, worker, migrate, backup, restore, config, admin, privacy,
+jobs, outbox, locales, sdk, version."""
 
 from __future__ import annotations
 
@@ -10,12 +10,14 @@ import secrets
 import shutil
 import signal
 import uuid
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from sqlalchemy.engine import make_url
 
 from appfleet import __version__
+from appfleet.core import backup as backups
 from appfleet.core import migrate as migrations
 from appfleet.core.database import Database
 from appfleet.core.errors import AppError
@@ -156,6 +158,66 @@ def migrate(
     was = ", ".join(before.current) or "empty"
     now = ", ".join(after.current) or "empty"
     typer.echo(f"database: {_masked(settings.database_url)}\nschema: {was} -> {now}")
+
+
+@cli.command()
+def backup(
+    target: Annotated[Path, typer.Argument(help="File to write (its manifest goes beside it).")],
+) -> None:
+    """Copy the database to a file: SQLite's online backup, or pg_dump for PostgreSQL."""
+    settings = _settings()
+    configure_logging(settings.log)
+
+    async def run() -> backups.Manifest:
+        db = Database(settings.database_url, settings.database)
+        try:
+            return await backups.back_up(db, target)
+        finally:
+            await db.dispose()
+
+    try:
+        manifest = asyncio.run(run())
+    except backups.BackupError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from error
+    rows = sum(t.rows for t in manifest.tables.values())
+    typer.echo(
+        f"backed up {_masked(settings.database_url)} to {target}: "
+        f"{len(manifest.tables)} tables, {rows} rows (manifest {backups.manifest_path(target)})"
+    )
+
+
+@cli.command()
+def restore(
+    source: Annotated[Path, typer.Argument(help="A file `appfleet backup` wrote.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Replace the database's contents.")] = False,
+) -> None:
+    """Replace the database's contents with a backup, then check every table against the
+    backup's manifest. Stop the servers and workers first."""
+    if not yes:
+        typer.echo("restore replaces every row in the database; pass --yes to go on", err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+    configure_logging(settings.log)
+
+    async def run() -> list[str]:
+        db = Database(settings.database_url, settings.database)
+        try:
+            return await backups.restore(db, source)
+        finally:
+            await db.dispose()
+
+    try:
+        differences = asyncio.run(run())
+    except backups.BackupError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from error
+    if differences:
+        typer.echo("restored, but these tables differ from the backup:", err=True)
+        for line in differences:
+            typer.echo(f"  {line}", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"restored {source} into {_masked(settings.database_url)}: every table matches")
 
 
 @cli.command()
