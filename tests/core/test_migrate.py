@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from appfleet.core import migrate
@@ -68,3 +69,9 @@ async def test_upgrading_an_up_to_date_database_changes_nothing(database: Databa
     before = await migrate.state(database)
     after = await migrate.migrate(database, "head")
     assert before == after
+
+
+def test_the_quick_head_is_alembics_head() -> None:
+    # Start-up reads the head from the scripts' text; Alembic is the authority.
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    assert migrate.head_revision() == script.get_current_head() is not None

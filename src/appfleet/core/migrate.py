@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 from alembic import command
@@ -15,6 +17,9 @@ from sqlalchemy.engine import Connection
 from appfleet.core.database import Database
 
 SCRIPT_LOCATION = "appfleet:migrations"
+_REVISION = re.compile(r"^revision(?::[^=]+)? = ['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN_REVISION = re.compile(r"^down_revision(?::[^=]+)? = (.+)$", re.MULTILINE)
+_QUOTED = re.compile(r"['\"]([^'\"]+)['\"]")
 # Any constant: every process that migrates takes the same PostgreSQL advisory lock.
 _MIGRATION_LOCK_ID = 0x61707066
 
@@ -39,12 +44,34 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 async def state(db: Database) -> MigrationState:
-    script = ScriptDirectory.from_config(alembic_config())
     async with db.engine.connect() as connection:
         current = await connection.run_sync(
             lambda sync: MigrationContext.configure(sync).get_current_heads()
         )
-    return MigrationState(tuple(current), script.get_current_head())
+    return MigrationState(tuple(current), head_revision())
+
+
+def head_revision() -> str | None:
+    """The newest revision, read from the scripts' `revision`/`down_revision` lines.
+
+    Every start checks for pending migrations; Alembic's ScriptDirectory imports every
+    script (and what they import) to answer, about a second of a cold start. The text says
+    the same in milliseconds; a test holds it equal to Alembic's answer.
+    """
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in resources.files("appfleet.migrations").joinpath("versions").iterdir():
+        if not script.name.endswith(".py"):
+            continue
+        source = script.read_text()
+        if found := _REVISION.search(source):
+            revisions.add(found.group(1))
+        if found := _DOWN_REVISION.search(source):
+            parents.update(_QUOTED.findall(found.group(1)))
+    heads = revisions - parents
+    if len(heads) > 1:  # branches: let Alembic name the problem
+        return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return next(iter(heads), None)
 
 
 async def migrate(db: Database, revision: str = "head") -> MigrationState:

@@ -9,7 +9,6 @@ from appfleet.core.settings import AiSettings
 from appfleet.platform.ai.service import AiService
 from appfleet.providers.ai.base import TextModel
 from appfleet.providers.ai.local import LocalModel
-from appfleet.providers.ai.openai_compat import OpenAICompatible
 from appfleet.providers.ai.voice import ElevenLabsVoice, EspeakVoice, Voice
 from appfleet.runtime.cache import Cache
 from appfleet.runtime.limits import LimitBook
@@ -28,6 +27,9 @@ def ai_service(
     generator with the mounted apps' composers."""
     model: TextModel | None = None
     if settings.provider == "openai" and settings.api_key is not None:
+        # Imported here: the OpenAI SDK alone costs ~0.4 s of start-up (serverless cold starts).
+        from appfleet.providers.ai.openai_compat import OpenAICompatible
+
         model = OpenAICompatible(
             base_url=settings.base_url,
             api_key=settings.api_key.get_secret_value(),

@@ -8,7 +8,6 @@ from appfleet.core.settings import Settings
 from appfleet.platform.billing.runtime import Billing
 from appfleet.platform.billing.sandbox import SandboxProvider
 from appfleet.providers.payments.base import PaymentProvider
-from appfleet.providers.payments.stripe_provider import StripeProvider
 from appfleet.runtime.cache import Cache
 
 
@@ -19,6 +18,9 @@ def billing_runtime(
     config = settings.billing
     provider: PaymentProvider | None = None
     if config.provider == "stripe" and config.stripe_secret_key is not None:
+        # Imported here: the Stripe SDK costs start-up time a deployment without it never needs.
+        from appfleet.providers.payments.stripe_provider import StripeProvider
+
         provider = StripeProvider(
             api_key=config.stripe_secret_key.get_secret_value(),
             api_url=config.stripe_api_url,

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 Mode = Literal["subscription", "payment"]
 
@@ -52,6 +52,19 @@ class PaymentProvider(Protocol):
     ) -> dict[str, Any]:
         """Move a subscription to another price; the updated subscription object."""
         ...
+
+
+@runtime_checkable
+class SignedEvents(Protocol):
+    """A provider whose webhooks carry a signature over the body."""
+
+    def verify_event(self, payload: bytes, signature: str, secret: str) -> dict[str, Any]:
+        """The event, once its signature verifies; BadSignature or ValueError otherwise."""
+        ...
+
+
+class BadSignature(Exception):
+    """A webhook whose signature does not verify with the endpoint's secret."""
 
 
 class PaymentsUnavailable(Exception):

@@ -12,6 +12,7 @@ import httpx2
 import stripe
 
 from appfleet.providers.payments.base import (
+    BadSignature,
     Checkout,
     CheckoutRequest,
     PaymentsUnavailable,
@@ -78,10 +79,15 @@ class StripeProvider:
             max_network_retries=2,
         )
 
-    def construct_event(self, payload: bytes, signature: str, secret: str) -> stripe.Event:
-        """Verify Stripe's signature (HMAC-SHA256 over timestamp + body, 5-minute tolerance);
-        raises stripe.SignatureVerificationError or ValueError."""
-        return self._client.construct_event(payload, signature, secret)
+    def verify_event(self, payload: bytes, signature: str, secret: str) -> dict[str, Any]:
+        """Verify Stripe's signature (HMAC-SHA256 over timestamp + body, 5-minute tolerance)."""
+        try:
+            event = self._client.construct_event(payload, signature, secret)
+        except stripe.SignatureVerificationError as exc:
+            raise BadSignature(str(exc)) from exc
+        except IndexError as exc:  # a Stripe-Signature header without its parts
+            raise ValueError("malformed Stripe-Signature header") from exc
+        return event.to_dict()
 
     async def create_customer(self, *, email: str | None, metadata: dict[str, str]) -> str:
         params: dict[str, Any] = {"metadata": metadata}

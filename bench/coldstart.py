@@ -1,0 +1,131 @@
+"""Cold start: time from process start to the first 200 on /health and to the first
+authenticated request, as a serverless host (seed 000: Vercel) pays it on every new instance.
+
+    python bench/coldstart.py                 # median of 5, embedded, all five apps
+    python bench/coldstart.py --runs 9 --mode scaled
+
+The database is migrated and a member signed in before timing starts (a deploy runs the
+migrations once; an instance only starts). A bare FastAPI app under uvicorn is timed the same
+way in the same run, for the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx2
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from run import ROOT, environment, free_port  # noqa: E402
+
+ME = "/api/v1/corpfinity/users/me"
+DEADLINE_S = 30.0
+
+
+def _wait(client: httpx2.Client, url: str, headers: dict[str, str], started: float) -> float:
+    """Milliseconds from `started` until `url` answers 200 (polled every 2 ms)."""
+    while True:
+        try:
+            if client.get(url, headers=headers).status_code == 200:
+                return (time.perf_counter() - started) * 1000
+        except httpx2.TransportError:
+            pass
+        if time.perf_counter() - started > DEADLINE_S:
+            raise SystemExit(f"{url} did not answer within {DEADLINE_S} s")
+        time.sleep(0.002)
+
+
+def _start(
+    command: list[str], env: dict[str, str], cwd: Path
+) -> tuple[subprocess.Popen[bytes], float]:
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    return process, started
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def _token(base: str) -> dict[str, str]:
+    body = {"email": "cold@example.com", "password": "cold start password", "name": "Cold"}
+    response = httpx2.post(f"{base}/api/v1/corpfinity/auth/register", json=body, timeout=30)
+    if response.status_code == 409:
+        response = httpx2.post(f"{base}/api/v1/corpfinity/auth/login", json=body, timeout=30)
+    response.raise_for_status()
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def time_appfleet(env: dict[str, str], workdir: Path, runs: int) -> tuple[list[float], list[float]]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "appfleet", "serve", "--port", str(port)]
+    with httpx2.Client(timeout=2) as client:
+        process, started = _start(command, env, workdir)  # first start applies migrations
+        _wait(client, f"{base}/health", {}, started)
+        auth = _token(base)
+        _stop(process)
+        health, first_auth = [], []
+        for _ in range(runs):
+            process, started = _start(command, env, workdir)
+            health.append(_wait(client, f"{base}/health", {}, started))
+            first_auth.append(_wait(client, f"{base}{ME}", auth, started))
+            _stop(process)
+    return health, first_auth
+
+
+def time_bare(env: dict[str, str], workdir: Path, runs: int) -> list[float]:
+    port = free_port()
+    app_dir = str(ROOT / "bench")
+    command = [sys.executable, "-m", "uvicorn", "bare_app:app", "--app-dir", app_dir]
+    command += ["--port", str(port), "--log-level", "warning"]
+    times = []
+    with httpx2.Client(timeout=2) as client:
+        for _ in range(runs):
+            process, started = _start(command, env, workdir)
+            times.append(_wait(client, f"http://127.0.0.1:{port}/", {}, started))
+            _stop(process)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--mode", choices=["embedded", "scaled"], default="embedded")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="appfleet-coldstart-") as tmp:
+        workdir = Path(tmp)
+        env = environment(args.mode, workdir, access_log=False)
+        bare = time_bare(env, workdir, args.runs)
+        health, first_auth = time_appfleet(env, workdir, args.runs)
+    figures = {
+        "bare_ms": statistics.median(bare),
+        "health_ms": statistics.median(health),
+        "first_auth_ms": statistics.median(first_auth),
+    }
+    print(f"cold start, median of {args.runs} ({args.mode}):")
+    print(f"  bare FastAPI first 200          {figures['bare_ms']:7.0f} ms")
+    print(f"  appfleet first 200 on /health   {figures['health_ms']:7.0f} ms")
+    print(f"  appfleet first authenticated    {figures['first_auth_ms']:7.0f} ms")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

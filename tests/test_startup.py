@@ -1,0 +1,59 @@
+"""What a starting process loads: vendor SDKs stay off the start-up path (serverless hosts pay
+for every import on each cold start) until a configured provider needs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+VENDOR_SDKS = ("openai", "stripe", "boto3", "botocore", "PIL", "playwright")
+
+# The app is built and started (lifespan: providers, pools, listeners), as for a first request.
+_PROBE = """
+import asyncio, json, sys
+from asgi_lifespan import LifespanManager
+from appfleet.main import app_from_environment
+
+async def start():
+    async with LifespanManager(app_from_environment()):
+        pass
+
+asyncio.run(start())
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {names})))
+"""
+
+
+def _loaded(tmp_path: Path, **env: str) -> list[str]:
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("APPFLEET_")},
+        "APPFLEET_SECRET_KEY": "startup-test-" + "k" * 32,
+        **env,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(names=set(VENDOR_SDKS))],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return [m.split(".")[0] for m in json.loads(result.stdout.splitlines()[-1])]
+
+
+def test_no_vendor_sdk_is_imported_to_start(tmp_path: Path) -> None:
+    assert _loaded(tmp_path) == []
+
+
+def test_a_configured_provider_brings_its_sdk(tmp_path: Path) -> None:
+    loaded = _loaded(
+        tmp_path,
+        APPFLEET_AI__PROVIDER="openai",
+        APPFLEET_AI__API_KEY="sk-test",
+        APPFLEET_BILLING__PROVIDER="stripe",
+        APPFLEET_BILLING__STRIPE_SECRET_KEY="sk_test_x",
+    )
+    assert {"openai", "stripe"} <= set(loaded)
