@@ -1,5 +1,6 @@
 """`POST /internal/cron/tick`: one scheduler tick and the due jobs, for hosts such as Vercel
-that call a URL on a cron instead of running a worker (seed 000)."""
+that call a URL on a cron instead of running a worker (seed 000). Vercel's cron sends a GET
+with `Authorization: Bearer $CRON_SECRET`, so GET does the same (kept out of the schema)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from appfleet.runtime.jobs.runner import JobRunner
 router = APIRouter(prefix="/internal", tags=["internal"])
 
 
+@router.get("/cron/tick", include_in_schema=False, response_model=TickRead)
 @router.post("/cron/tick", operation_id="internal.cronTick", response_model=TickRead)
 async def cron_tick(request: Request) -> TickRead:
     """Run one scheduler tick and the jobs that are due (Bearer CRON_SECRET)."""
