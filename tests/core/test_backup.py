@@ -15,7 +15,7 @@ from appfleet.cli import cli
 from appfleet.core import backup
 from appfleet.core.clock import FixedClock
 from appfleet.core.database import Database
-from appfleet.core.settings import DatabaseSettings, Settings
+from appfleet.core.settings import DatabaseSettings, RateLimitSettings, Settings
 from appfleet.main import create_app
 from tests.apps.pennywise.ledger import record
 from tests.fixtures.accounts import bearer, log_in, register
@@ -93,7 +93,9 @@ async def test_a_backup_taken_while_the_api_writes_matches_its_manifest(
 ) -> None:
     # Backups run on a live server: the copy and the manifest must describe the same moment.
     target = tmp_path / "appfleet.dump"
-    async with serve(create_app(settings, clock=clock, manifests=MANIFESTS)) as client:
+    # One user writes as fast as the server answers; the per-user write limit would stop it.
+    unlimited = settings.model_copy(update={"ratelimit": RateLimitSettings(enabled=False)})
+    async with serve(create_app(unlimited, clock=clock, manifests=MANIFESTS)) as client:
         ann = bearer((await register(client, "pennywise", "ann@example.com"))["access_token"])
         writing = True
 

@@ -38,13 +38,11 @@ def configure_logging(settings: LogSettings, *, cache: bool = True) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        # One write per line (PrintLogger writes the newline separately), so the lines of several
-        # worker processes sharing one pipe never interleave.
-        logger_factory=structlog.WriteLoggerFactory(sys.stderr),
+        logger_factory=_StderrLogger,
         cache_logger_on_first_use=cache,
     )
     # Library loggers (uvicorn, sqlalchemy, alembic) go through the same renderer.
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=[*shared, structlog.stdlib.add_logger_name],
@@ -62,6 +60,35 @@ def configure_logging(settings: LogSettings, *, cache: bool = True) -> None:
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+
+
+class _StderrLogger:
+    """Writes to whatever `sys.stderr` is at the time of the call, not at configuration: a CLI
+    command run under a test runner configures logging while stderr is a capture stream that is
+    closed afterwards. One write per line (PrintLogger writes the newline separately), so the lines
+    of several worker processes sharing one pipe never interleave."""
+
+    def __init__(self, *args: Any) -> None:
+        pass
+
+    def msg(self, message: str) -> None:
+        stream = sys.stderr
+        stream.write(message + "\n")
+        stream.flush()
+
+    log = debug = info = warn = warning = error = critical = exception = fatal = failure = msg
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The stdlib side of the same rule: the stream is looked up at each record."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
 
 
 _REQUEST_CONTEXT: ContextVar[dict[str, Any] | None] = ContextVar(
