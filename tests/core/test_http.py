@@ -116,6 +116,27 @@ async def test_unhandled_error_is_500_without_traceback_and_is_logged(
     assert isinstance(logged[0]["exc_info"], RuntimeError)
 
 
+@pytest.mark.parametrize("error", ["refused", "locked"])
+async def test_an_unreachable_or_busy_database_is_503_with_retry_after(
+    client: httpx2.AsyncClient, capture_logs: list[dict[str, Any]], error: str
+) -> None:
+    # A restart or a busy writer is not a bug: clients are told to retry, and no traceback is
+    # logged per request through an outage.
+    response = await client.get("/api/v1/probe/database-fails", params={"error": error})
+    assert_envelope(response, 503, "SERVICE_UNAVAILABLE")
+    assert response.headers["retry-after"] == "1"
+    warned = [e["event"] for e in capture_logs if e.get("log_level") != "info"]
+    assert warned == ["database_unavailable"]
+
+
+async def test_a_query_that_is_wrong_stays_a_500(
+    client: httpx2.AsyncClient, capture_logs: list[dict[str, Any]]
+) -> None:
+    response = await client.get("/api/v1/probe/database-fails", params={"error": "missing"})
+    assert_envelope(response, 500, "INTERNAL_ERROR")
+    assert any(e["event"] == "unhandled_exception" for e in capture_logs)
+
+
 async def test_write_is_rolled_back_when_the_handler_fails(client: httpx2.AsyncClient) -> None:
     response = await client.post("/api/v1/probe/items", json={"title": "explode-after-write"})
     assert response.status_code == 500

@@ -21,7 +21,8 @@ from sqlalchemy import DateTime, MetaData, TypeDecorator, event, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import URL, Dialect, make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -242,6 +243,33 @@ def _ping_when_idle(engine: AsyncEngine) -> None:
         except Exception as exc:
             # The pool discards this connection and checks out (or makes) another.
             raise DisconnectionError(f"idle connection is gone: {exc}") from exc
+
+
+# SQLSTATE classes of a server that is gone or not taking connections: 08 connection exception,
+# 57P01-57P03 admin/crash shutdown and "cannot connect now" (a server starting up).
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+# SQLite's transient refusals (another writer holds the lock past the busy timeout).
+_SQLITE_UNAVAILABLE = ("database is locked", "unable to open database file")
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be reached right now (a restart, a failover, a
+    full pool), rather than that the request or the code is wrong. Those are answered 503 with
+    Retry-After, so clients retry instead of reporting a bug."""
+    if isinstance(exc, PoolTimeout | DisconnectionError | ConnectionError | TimeoutError):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        for cause in (exc.orig, exc.orig.__cause__ if exc.orig else None):
+            state = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+            if isinstance(state, str) and state.startswith(_UNAVAILABLE_SQLSTATES):
+                return True
+            if isinstance(cause, ConnectionError | TimeoutError):
+                return True
+        if isinstance(exc.orig, sqlite3.OperationalError):
+            return str(exc.orig).startswith(_SQLITE_UNAVAILABLE)
+    return False
 
 
 def insert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite_dialect.Insert:

@@ -19,7 +19,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from appfleet.core import metrics
-from appfleet.core.errors import AppError, InternalError, error_class_for_status
+from appfleet.core.database import is_unavailable
+from appfleet.core.errors import (
+    AppError,
+    InternalError,
+    ServiceUnavailable,
+    error_class_for_status,
+)
 from appfleet.core.idempotency.service import Replay
 from appfleet.core.logging import bind_request_context, get_logger
 from appfleet.core.registry import API_PREFIX, AppRegistry
@@ -32,6 +38,7 @@ _UNMATCHED_ROUTE = "<unmatched>"
 BODY_LIMIT_SCOPE_KEY = "appfleet.max_body_bytes"
 EXTRA_HEADERS_KEY = "response_headers"
 BODY_LIMIT_OPENAPI_KEY = "x-max-body-bytes"
+UNAVAILABLE_RETRY_AFTER_S = 1
 
 
 def request_id_of(scope: Mapping[str, Any]) -> str | None:
@@ -93,10 +100,21 @@ class RequestContextMiddleware:
             await self.app(scope, self._limited(scope, receive), send_with_headers)
         except Exception as exc:
             route = route_template(scope)
-            metrics.UNHANDLED_ERRORS.labels(route).inc()
-            log.error("unhandled_exception", route=route, request_id=request_id, exc_info=exc)
+            error: AppError
+            if is_unavailable(exc):
+                # Not a bug: the database is restarting or out of connections. One line, no
+                # traceback (an outage would otherwise log one per request).
+                log.warning("database_unavailable", route=route, error=repr(exc)[:300])
+                error = ServiceUnavailable(
+                    "The database is unavailable; try again shortly",
+                    headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_S)},
+                )
+            else:
+                metrics.UNHANDLED_ERRORS.labels(route).inc()
+                log.error("unhandled_exception", route=route, request_id=request_id, exc_info=exc)
+                error = InternalError()
             if not response_started:
-                response = error_response(InternalError(), request_id)
+                response = error_response(error, request_id)
                 await response(scope, receive, send_with_headers)
         finally:
             elapsed = time.perf_counter() - started
