@@ -45,12 +45,12 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             for name in ("ANONYMOUS", "AUTHENTICATED", "LOGIN", "SIGNUP", "FORGOT", "AI", "CHAT")
         },
     }
-    process, base = start_server(workdir, env=env)
+    process, base = start_server(workdir, env=env, output=workdir / "server.log")
     try:
         yield base
     finally:
         process.terminate()
-        process.communicate(timeout=30)
+        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module", params=APPS)

@@ -245,3 +245,7 @@ async def test_offset_pages_default_to_20_and_cap_at_100(
     too_many = await client.get("/api/v1/probe/items", params={"limit": 101})
     error = assert_envelope(too_many, 400, "VALIDATION_ERROR")
     assert error["details"]["limit"]["constraint"] == "less_than_equal"
+    # Found by the fuzzer: an offset past 2**63 reached the database and was a 500.
+    too_deep = await client.get("/api/v1/probe/items", params={"offset": 2**90})
+    error = assert_envelope(too_deep, 400, "VALIDATION_ERROR")
+    assert error["details"]["offset"]["constraint"] == "less_than_equal"

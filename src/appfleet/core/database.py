@@ -272,6 +272,20 @@ def is_unavailable(exc: BaseException) -> bool:
     return False
 
 
+def unstorable_value(exc: BaseException) -> str | None:
+    """Why the database refused a value the request carried (SQLSTATE class 22, data exception:
+    a NUL character in text, a number or date out of range), or None. Validation should catch
+    these first; this keeps one it missed a 400 instead of a 500."""
+    if isinstance(exc, OverflowError):  # SQLite: an integer beyond 64 bits
+        return "a number is too large"
+    if isinstance(exc, DBAPIError):
+        for cause in (exc.orig, exc.orig.__cause__ if exc.orig else None):
+            state = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+            if isinstance(state, str) and state.startswith("22"):
+                return str(getattr(cause, "message", None) or cause).splitlines()[0][:200]
+    return None
+
+
 def insert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite_dialect.Insert:
     """An INSERT for the session's database, with its ON CONFLICT clauses (the two dialects
     spell the same statement with different classes)."""

@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from appfleet.core import metrics
-from appfleet.core.database import is_unavailable
+from appfleet.core.database import is_unavailable, unstorable_value
 from appfleet.core.errors import (
     AppError,
     InternalError,
@@ -108,6 +108,12 @@ class RequestContextMiddleware:
                 error = ServiceUnavailable(
                     "The database is unavailable; try again shortly",
                     headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_S)},
+                )
+            elif (reason := unstorable_value(exc)) is not None:
+                log.warning("unstorable_value", route=route, reason=reason)
+                error = error_class_for_status(400)(
+                    f"A value in the request cannot be stored: {reason}",
+                    details={"body": {"message": reason, "constraint": "storable"}},
                 )
             else:
                 metrics.UNHANDLED_ERRORS.labels(route).inc()

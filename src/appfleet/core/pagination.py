@@ -22,6 +22,9 @@ from appfleet.core.errors import ValidationFailed
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# Deep offsets are what cursors are for; beyond this one is a mistake (and past 2**63 the
+# database cannot even hold it).
+MAX_OFFSET = 1_000_000
 T = TypeVar("T")
 
 
@@ -51,7 +54,7 @@ class CursorParams:
 
 async def offset_params(
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, description="Rows to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")] = 0,
 ) -> OffsetParams:
     return OffsetParams(limit, offset)
 

@@ -281,3 +281,28 @@ async def test_preferences_are_validated_and_kept(client: httpx2.AsyncClient) ->
         refused = await client.put(f"{BASE}/preferences", json=bad, headers=bearer(token))
         assert refused.status_code == 400, bad
     assert (await client.get(f"{BASE}/preferences", headers=bearer(token))).json() == saved.json()
+
+
+async def test_an_fcm_outage_is_retried_until_it_recovers_and_each_push_arrives_once(
+    vendor_app: tuple[FastAPI, httpx2.AsyncClient], fcm_server: FcmServer, clock: FixedClock
+) -> None:
+    app, client = vendor_app
+    token = (await register(client))["access_token"]
+    await register_device(client, token, ANDROID_TOKEN, "android")
+    fcm_server.answers[ANDROID_TOKEN] = fcm_error(500, "INTERNAL", "Internal error encountered.")
+    sent = [(await client.post(f"{BASE}/test", headers=bearer(token))).json() for _ in range(3)]
+    for _ in range(2):  # two rounds of the outage: every attempt refused, none lost
+        await deliver(app)
+        clock.advance(timedelta(minutes=10))
+    pushes = [m for m in await stored(app, OutboxMessage) if m.channel == "push"]
+    assert {(m.status, m.attempts) for m in pushes} == {("failed", 2)}
+    assert fcm_server.accepted() == []
+
+    fcm_server.answers[ANDROID_TOKEN] = Answer(200)
+    await deliver(app)
+    clock.advance(timedelta(minutes=10))
+    await deliver(app)  # nothing is sent twice once it went through
+    delivered = [p["message"]["data"]["notification_id"] for p in fcm_server.accepted()]
+    assert sorted(delivered) == sorted(n["id"] for n in sent)
+    pushes = [m for m in await stored(app, OutboxMessage) if m.channel == "push"]
+    assert {(m.status, m.attempts) for m in pushes} == {("sent", 3)}
