@@ -261,9 +261,8 @@ def is_unavailable(exc: BaseException) -> bool:
     if isinstance(exc, DBAPIError):
         if exc.connection_invalidated:
             return True
-        for cause in (exc.orig, exc.orig.__cause__ if exc.orig else None):
-            state = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
-            if isinstance(state, str) and state.startswith(_UNAVAILABLE_SQLSTATES):
+        for cause, state in _causes(exc):
+            if state.startswith(_UNAVAILABLE_SQLSTATES):
                 return True
             if isinstance(cause, ConnectionError | TimeoutError):
                 return True
@@ -279,11 +278,21 @@ def unstorable_value(exc: BaseException) -> str | None:
     if isinstance(exc, OverflowError):  # SQLite: an integer beyond 64 bits
         return "a number is too large"
     if isinstance(exc, DBAPIError):
-        for cause in (exc.orig, exc.orig.__cause__ if exc.orig else None):
-            state = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
-            if isinstance(state, str) and state.startswith("22"):
+        for cause, state in _causes(exc):
+            if state.startswith("22"):
                 return str(getattr(cause, "message", None) or cause).splitlines()[0][:200]
     return None
+
+
+def _causes(exc: DBAPIError) -> list[tuple[BaseException, str]]:
+    """The driver's exception and what it wraps, each with its SQLSTATE ("" when it has none):
+    SQLAlchemy's asyncpg adapter puts asyncpg's own exception, which carries it, underneath."""
+    found = []
+    for cause in (exc.orig, exc.orig.__cause__ if exc.orig else None):
+        if cause is not None:
+            state = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+            found.append((cause, state if isinstance(state, str) else ""))
+    return found
 
 
 def insert(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite_dialect.Insert:
