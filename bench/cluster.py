@@ -34,6 +34,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +43,7 @@ import httpx2
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import environment, free_port  # noqa: E402
+from run import environment, free_port, wait_until_ready  # noqa: E402
 from scenarios import FOOD, PASSWORD  # noqa: E402
 
 APPS = ("corpfinity", "pennywise", "fitnudge", "healthindex", "lowkeymode")
@@ -92,19 +93,6 @@ class Cluster:
     upstreams: list[str] = field(default_factory=list)  # each API process's own URL
 
 
-def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx2.get(url, timeout=1).status_code == 200:
-                return
-        except httpx2.TransportError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise SystemExit(f"{url} did not come up: see {log}")
-        time.sleep(0.2)
-
-
 @contextmanager
 def cluster(api_processes: int = 2) -> Iterator[Cluster]:
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -128,7 +116,7 @@ def cluster(api_processes: int = 2) -> Iterator[Cluster]:
             port = free_port()
             command = [sys.executable, "-m", "appfleet", "serve", "--port", str(port)]
             process = start(f"api-{n + 1}", command)
-            _wait_until_ready(f"http://127.0.0.1:{port}/health", process, workdir)
+            wait_until_ready(f"http://127.0.0.1:{port}/health", process, workdir)
             upstreams.append(f"    server 127.0.0.1:{port};")
             running.upstreams.append(f"http://127.0.0.1:{port}")
         start("worker", [sys.executable, "-m", "appfleet", "worker"])
@@ -137,7 +125,7 @@ def cluster(api_processes: int = 2) -> Iterator[Cluster]:
         conf.write_text(NGINX_CONF.format(dir=workdir, port=port, servers="\n".join(upstreams)))
         process = start("nginx", [nginx, "-p", str(workdir), "-c", str(conf)])
         running.url = f"http://127.0.0.1:{port}"
-        _wait_until_ready(f"{running.url}/health/ready", process, workdir)
+        wait_until_ready(f"{running.url}/health/ready", process, workdir)
         yield running
     finally:
         for process in running.processes.values():
@@ -220,8 +208,6 @@ def _cancel_pending_orders(base: str, account: Account) -> None:
 
 def prepare_accounts(base: str, count: int) -> list[Account]:
     """`count` members spread over the apps (signed up once; a rerun logs them in)."""
-    from concurrent.futures import ThreadPoolExecutor
-
     wanted = [(APPS[n % len(APPS)], f"mixed-{n}@bench.example") for n in range(count)]
     with ThreadPoolExecutor(8) as pool:
         return list(pool.map(lambda pair: _sign_up(base, *pair), wanted))

@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx2
 
@@ -46,22 +47,27 @@ def pinned(command: list[str]) -> list[str]:
     return command
 
 
+def wait_until_ready(url: str, process: subprocess.Popen[Any], log: Path) -> None:
+    """Until `url` answers 200; exits naming `log` if the process dies or a minute passes."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx2.get(url, timeout=1).status_code == 200:
+                return
+        except httpx2.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit(f"{url} did not come up: see {log}")
+        time.sleep(0.2)
+
+
 @contextmanager
 def server(command: list[str], env: dict[str, str], cwd: Path, health: str) -> Iterator[None]:
     log_path = cwd / f"server-{health.split(':')[-1].split('/')[0]}.log"
     log = open(log_path, "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(pinned(command), env=env, cwd=cwd, stdout=log, stderr=log)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx2.get(health, timeout=1).status_code == 200:
-                    break
-            except httpx2.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"server did not start: see {log_path}")
-            time.sleep(0.2)
+        wait_until_ready(health, process, log_path)
         yield
     finally:
         process.terminate()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import httpx2
@@ -51,4 +50,3 @@ def test_the_cluster_balances_serves_mixed_traffic_and_stops(
     # Round-robin: each API process answered a fair share of the profile reads.
     assert min(served) > 0.25 * sum(served), served
     assert all(p.poll() is not None for p in processes)
-    del sys.modules["cluster"]

@@ -9,6 +9,8 @@ import asyncio
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2
@@ -46,6 +48,19 @@ def _migrate(env: dict[str, str], cwd: Path) -> None:
     )
 
 
+@contextmanager
+def _served(env: dict[str, str], cwd: Path) -> Iterator[tuple[str, Path]]:
+    """A migrated database and a server on it; its log is complete once the block ends."""
+    _migrate(env, cwd)
+    log = cwd / "server.log"  # a file: a pipe nobody reads fills up and stalls the server
+    process, base = start_server(cwd, env=env, output=log)
+    try:
+        yield base, log
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
 def _member(base: str) -> dict[str, str]:
     body = {"email": "fault@example.com", "password": PASSWORD, "name": "Fault"}
     response = httpx2.post(f"{base}/api/v1/pennywise/auth/register", json=body, timeout=30)
@@ -65,10 +80,7 @@ def _rows(cluster: PrivatePostgres) -> tuple[int, int]:
 
 async def test_postgres_restarted_under_load_fails_fast_and_recovers(tmp_path: Path) -> None:
     with private_postgres() as cluster:
-        env = _environment(cluster.url)
-        _migrate(env, tmp_path)
-        process, base = start_server(tmp_path, env=env, output=tmp_path / "server.log")
-        try:
+        with _served(_environment(cluster.url), tmp_path) as (base, log):
             traffic = Traffic(base, _member(base))
             load = asyncio.create_task(traffic.run(CLIENTS))
             await asyncio.sleep(1.5)
@@ -82,10 +94,7 @@ async def test_postgres_restarted_under_load_fails_fast_and_recovers(tmp_path: P
             await load
             await traffic.settle()
             health = httpx2.get(f"{base}/health/ready", timeout=5)
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-            output = (tmp_path / "server.log").read_text()
+        output = log.read_text()
         rows = _rows(cluster)
 
     failures = [a for a in traffic.answers if a.status >= 400 or a.status == 0]
@@ -116,10 +125,7 @@ async def test_redis_killed_under_load_degrades_and_recovers(
 
     async with scratch_database(postgres_url, tmp_path) as database_url:
         with private_redis() as redis:
-            env = _environment(database_url, redis.url)
-            _migrate(env, tmp_path)
-            process, base = start_server(tmp_path, env=env, output=tmp_path / "server.log")
-            try:
+            with _served(_environment(database_url, redis.url), tmp_path) as (base, log):
                 traffic = Traffic(base, _member(base))
                 load = asyncio.create_task(traffic.run(CLIENTS))
                 await asyncio.sleep(1.5)
@@ -135,10 +141,7 @@ async def test_redis_killed_under_load_degrades_and_recovers(
                 traffic.running = False
                 await load
                 await traffic.settle()
-            finally:
-                process.terminate()
-                process.wait(timeout=30)
-                output = (tmp_path / "server.log").read_text()
+            output = log.read_text()
 
     answers = traffic.answers
     assert traffic.between(killed, back), "no traffic while Redis was gone"
