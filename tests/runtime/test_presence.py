@@ -193,11 +193,12 @@ async def test_a_connection_redis_lost_joins_again(redis_url: str) -> None:
     redis = Redis.from_url(redis_url)
     channel = f"test:topic:{uuid.uuid4().hex}"
     presence = RedisPresence(redis, Relay(MemoryBroker()), ttl_s=5, beat_s=0.1, sweep_s=0.1)
+    await presence.join(connection(channel, "ann"))
+    await redis.delete(f"rt:who:{channel}", f"rt:who-exp:{channel}", f"rt:who-n:{channel}")
+    assert await presence.online(channel) == []
+    # The beat starts only now: started before, it could rejoin her between delete and read.
     running = asyncio.create_task(presence.run())
     try:
-        await presence.join(connection(channel, "ann"))
-        await redis.delete(f"rt:who:{channel}", f"rt:who-exp:{channel}", f"rt:who-n:{channel}")
-        assert await presence.online(channel) == []
         await asyncio.sleep(0.4)
         assert [p.user_id for p in await presence.online(channel)] == ["ann"]
     finally:
