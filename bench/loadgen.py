@@ -30,14 +30,15 @@ class Result:
     tool: str
 
 
-def mean_of(first: Result, second: Result) -> Result:
-    """Two runs of one scenario as one: mean rate and percentiles, errors added up."""
+def mean_of(*runs: Result) -> Result:
+    """Several runs of one scenario as one: mean rate and percentiles, errors added up."""
+    n = len(runs)
     return Result(
-        (first.requests_per_s + second.requests_per_s) / 2,
-        (first.p50_ms + second.p50_ms) / 2,
-        (first.p99_ms + second.p99_ms) / 2,
-        first.errors + second.errors,
-        first.tool,
+        sum(r.requests_per_s for r in runs) / n,
+        sum(r.p50_ms for r in runs) / n,
+        sum(r.p99_ms for r in runs) / n,
+        sum(r.errors for r in runs),
+        runs[0].tool,
     )
 
 

@@ -1,0 +1,63 @@
+"""Password hashing off the event loop, at most one hash per usable core."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import time
+
+import pytest
+
+from appfleet.core.settings import AuthSettings
+from appfleet.platform.auth.passwords import Passwords
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture(scope="module")
+def passwords() -> Passwords:
+    return Passwords(AuthSettings())
+
+
+async def test_concurrent_logins_each_get_their_own_answer(passwords: Passwords) -> None:
+    stored = await passwords.hash("correct horse battery")
+    attempts = ["correct horse battery", "wrong horse", "correct horse battery", "", "x" * 128]
+    results = await asyncio.gather(*(passwords.verify(p, stored) for p in attempts))
+    assert [matches for matches, _ in results] == [True, False, True, False, False]
+    assert await passwords.verify("anything at all", None) == (False, None)
+
+
+async def test_no_more_hashes_run_at_once_than_there_are_cores(passwords: Passwords) -> None:
+    running = peak = 0
+    lock = threading.Lock()
+
+    def hash_like() -> str:
+        nonlocal running, peak
+        with lock:
+            running += 1
+            peak = max(peak, running)
+        time.sleep(0.02)  # a hash holds its core this long
+        with lock:
+            running -= 1
+        return threading.current_thread().name
+
+    names = await asyncio.gather(*(passwords._run(hash_like) for _ in range(12)))
+    assert peak == len(os.sched_getaffinity(0))
+    assert threading.current_thread().name not in names  # never on the event loop's thread
+
+
+async def test_the_event_loop_keeps_serving_while_a_hash_runs(passwords: Passwords) -> None:
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(ticker())
+    stored = await passwords.hash("correct horse battery")
+    task.cancel()
+    assert stored.startswith("$argon2id$")
+    assert ticks > 10  # a hash run on the loop itself would leave the ticker at one tick
