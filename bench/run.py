@@ -34,6 +34,10 @@ from scenarios import SCENARIOS, Scenario  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 SERVER_CPU, LOAD_CPU = 1, 0
 LOGIN_ROUNDS = 3
+# Scenarios bounded by the password hash, read against its rate on one core.
+HASHED = ("login", "floor-login")
+# appfleet scenarios and the floor app's scenario for the same work (bench/floor_app.py).
+FLOORS = {"corpfinity-complete": "floor-complete", "login": "floor-login"}
 
 
 def free_port() -> int:
@@ -139,6 +143,20 @@ def measure(base: str, scenario: Scenario, args: argparse.Namespace) -> loadgen.
     return loadgen.run(url, duration=args.duration, connections=args.connections, **common)
 
 
+@contextmanager
+def floor_server(
+    uvicorn: list[str], port: int, env: dict[str, str], workdir: Path, scenarios: list[Scenario]
+) -> Iterator[None]:
+    """bench/floor_app.py on the bench database, when a selected scenario needs it."""
+    if not any(s.server == "floor" for s in scenarios):
+        yield
+        return
+    command = [*uvicorn, "--app-dir", str(ROOT / "bench"), "floor_app:app", "--port", str(port)]
+    floor_env = env | {"FLOOR_DATABASE_URL": env["DATABASE_URL"]}
+    with server(command, floor_env, workdir, f"http://127.0.0.1:{port}/"):
+        yield
+
+
 def hash_rate() -> tuple[float, str]:
     """argon2id verifications per second with the server's settings, on the server's core."""
     code = (
@@ -205,8 +223,12 @@ def main() -> None:
     database_url = env.get("DATABASE_URL") or f"sqlite:///{workdir / '.appfleet' / 'appfleet.db'}"
     python = sys.executable
     scenarios = [s for s in SCENARIOS if not args.only or s.name in args.only]
+    if args.mode != "scaled" and any(s.server == "floor" for s in scenarios):
+        print("floor scenarios skipped: the floor app runs on PostgreSQL (--mode scaled)")
+        scenarios = [s for s in scenarios if s.server != "floor"]
 
     bare_port, app_port, unlimited_port = free_port(), free_port(), free_port()
+    floor_port = free_port()
     uvicorn = [python, "-m", "uvicorn", "--no-access-log", "--log-level", "warning"]
     # Measured on the server's core while it is idle, just before and just after the login
     # scenario (this host's speed drifts by a third over minutes; the mean is the fair yardstick).
@@ -214,7 +236,11 @@ def main() -> None:
     parameters = ""
     results: dict[str, loadgen.Result] = {}
     bare_base, app_base = f"http://127.0.0.1:{bare_port}", f"http://127.0.0.1:{app_port}"
-    bases = {"app": app_base, "unlimited": f"http://127.0.0.1:{unlimited_port}"}
+    bases = {
+        "app": app_base,
+        "unlimited": f"http://127.0.0.1:{unlimited_port}",
+        "floor": f"http://127.0.0.1:{floor_port}",
+    }
     unlimited_env = env | {"APPFLEET_RATELIMIT__ENABLED": "false"}
     bare_command = [*uvicorn, "--app-dir", str(ROOT / "bench"), "bare_app:app"]
     app_command = [python, "-m", "appfleet", "serve"]
@@ -225,11 +251,12 @@ def main() -> None:
         server([*bare_command, "--port", str(bare_port)], env, workdir, bare_base + "/"),
         server([*app_command, "--port", str(app_port)], env, workdir, app_base + "/health"),
         server(unlimited, unlimited_env, workdir, bases["unlimited"] + "/health"),
+        floor_server(uvicorn, floor_port, env, workdir, scenarios),
     ):
         before = measure(bare_base, Scenario("bare", "/"), args)
         for scenario in scenarios:
             base = bases[scenario.server]
-            if scenario.name == "login":
+            if scenario.name in HASHED:
                 # The hash rate drifts by a third within minutes here, more than the effect
                 # measured: login runs in LOGIN_ROUNDS rounds, each between two hash-rate
                 # measurements on the idle core, and both sides are averaged.
@@ -271,11 +298,19 @@ def main() -> None:
         print(f"rate limiter on users_me: {cost:.0%} of throughput (users_me vs users_me_nolimit)")
     if hashing:
         rate = sum(hashing) / len(hashing)
+        reached = ", ".join(
+            f"{name} reaches {results[name].requests_per_s / rate:.2f} of it"
+            for name in HASHED
+            if name in results
+        )
         print(
             f"password hash alone ({parameters}): {rate:.1f}/s on one core "
-            f"(between login rounds: {', '.join(f'{h:.1f}' for h in hashing)}); "
-            f"login reaches {results['login'].requests_per_s / rate:.2f} of it"
+            f"(between login rounds: {', '.join(f'{h:.1f}' for h in hashing)}); {reached}"
         )
+    for name, floor in FLOORS.items():
+        if name in results and floor in results:
+            share = results[name].requests_per_s / results[floor].requests_per_s
+            print(f"{name}: {share:.2f} of {floor} (FastAPI and asyncpg alone, same work)")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(

@@ -14,9 +14,10 @@ from datetime import UTC, datetime
 
 import httpx2
 
+from floor_app import EMAIL as FLOOR_EMAIL
+from floor_app import PASSWORD
 from seed import seed_board, seed_ledger, seed_search, seed_wall
 
-PASSWORD = "bench password 2026"
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,8 @@ class Scenario:
     seed: Callable[[str], None] | None = None
     # Like `prepare`, for scenarios that seed rows of the user they sign in: (base, db URL).
     setup: Callable[[Scenario, str, str], Scenario] | None = None
-    # "app", or "unlimited": the same server with rate limiting off (to price the limiter).
+    # "app"; "unlimited": the same server with rate limiting off (to price the limiter);
+    # "floor": bench/floor_app.py, the same work on FastAPI and asyncpg alone (scaled mode).
     server: str = "app"
     # Bearer tokens the load takes in turn: many users, as a real fleet has, not one user
     # hammering their own rows (which measures lock waits on those rows).
@@ -143,6 +145,22 @@ def _spenders(scenario: Scenario, base: str) -> Scenario:
     )
 
 
+def _floor_callers(scenario: Scenario, base: str) -> Scenario:
+    tokens = tuple(
+        httpx2.post(f"{base}/token", timeout=10).json()["access_token"]
+        for _ in range(BENCH_USERS)
+    )
+    body = json.dumps({"challenge_id": "box-breathing"}).encode()
+    return replace(
+        scenario, body=body, headers={"Content-Type": "application/json"}, callers=tokens
+    )
+
+
+def _floor_login(scenario: Scenario, base: str) -> Scenario:
+    body = json.dumps({"email": FLOOR_EMAIL, "password": PASSWORD}).encode()
+    return replace(scenario, body=body, headers={"Content-Type": "application/json"})
+
+
 SCENARIOS: list[Scenario] = [
     Scenario("app_info", "/api/v1/corpfinity/"),
     Scenario("health", "/health"),
@@ -195,4 +213,14 @@ SCENARIOS: list[Scenario] = [
         expect_status=201,
         prepare=_spenders,
     ),
+    # The floor for the two shapes above: the same statements and hash without appfleet.
+    Scenario(
+        "floor-complete",
+        "/complete",
+        method="POST",
+        expect_status=201,
+        prepare=_floor_callers,
+        server="floor",
+    ),
+    Scenario("floor-login", "/login", method="POST", prepare=_floor_login, server="floor"),
 ]
