@@ -100,13 +100,14 @@ async def token() -> dict[str, str]:
 
 
 @app.post("/complete", status_code=201)
-async def complete(
-    body: Completion, authorization: Annotated[str, Header()]
-) -> dict[str, object]:
+async def complete(body: Completion, authorization: Annotated[str, Header()]) -> dict[str, object]:
     """corpfinity's completion: insert it, advance the progress row, count the challenge."""
     try:
         claims = jwt.decode(
-            authorization.removeprefix("Bearer "), SECRET, algorithms=["HS256"], audience="corpfinity"
+            authorization.removeprefix("Bearer "),
+            SECRET,
+            algorithms=["HS256"],
+            audience="corpfinity",
         )
     except jwt.PyJWTError as error:
         raise HTTPException(401) from error

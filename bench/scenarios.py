@@ -19,7 +19,6 @@ from floor_app import PASSWORD
 from seed import seed_board, seed_ledger, seed_search, seed_wall
 
 
-
 @dataclass(frozen=True)
 class Scenario:
     name: str
@@ -147,8 +146,7 @@ def _spenders(scenario: Scenario, base: str) -> Scenario:
 
 def _floor_callers(scenario: Scenario, base: str) -> Scenario:
     tokens = tuple(
-        httpx2.post(f"{base}/token", timeout=10).json()["access_token"]
-        for _ in range(BENCH_USERS)
+        httpx2.post(f"{base}/token", timeout=10).json()["access_token"] for _ in range(BENCH_USERS)
     )
     body = json.dumps({"challenge_id": "box-breathing"}).encode()
     return replace(
