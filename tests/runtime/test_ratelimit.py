@@ -76,6 +76,27 @@ async def test_processes_share_one_limit(
     assert allowed == [True] * 4 + [False] * 2
 
 
+async def test_several_keys_count_in_turn_until_one_refuses(
+    limiters: tuple[RateLimiter, RateLimiter],
+) -> None:
+    limiter, other = limiters
+    ip, email = f"ratelimit:test:ip:{uuid.uuid4()}", f"ratelimit:test:email:{uuid.uuid4()}"
+    checks = [(ip, 3, 60.0), (email, 2, 60.0)]
+    first, second = await limiter.hit_all(checks), await other.hit_all(checks)
+    assert [d.allowed for d in first + second] == [True] * 4
+    assert [d.remaining for d in first + second] == [2, 1, 1, 0]
+    # The email is spent: the IP is counted, the refusal names the email's limit.
+    third = await limiter.hit_all(checks)
+    assert [(d.allowed, d.limit) for d in third] == [(True, 3), (False, 2)]
+    assert third[1].retry_after_s == pytest.approx(30, abs=0.01)
+    # Now the IP is spent: the refusal comes first and the email is not reached (or counted).
+    fourth = await other.hit_all(checks)
+    assert [(d.allowed, d.limit) for d in fourth] == [(False, 3)]
+    assert [(d.allowed, d.remaining) for d in await limiter.hit_all([(email, 2, 60.0)])] == [
+        (False, 0)
+    ]
+
+
 async def test_when_redis_is_down_requests_pass_and_are_counted(clock: FixedClock) -> None:
     dead = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
     limiter = RedisRateLimiter(dead, clock)

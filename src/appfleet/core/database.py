@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
-from sqlalchemy.engine import URL, Dialect, make_url
+from sqlalchemy.engine import URL, Dialect, Row, make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql import Executable
 from sqlalchemy.util import await_only
 
 from appfleet.core import sqlite
@@ -108,6 +109,7 @@ class Database:
             if self.dialect == "sqlite"
             else self.engine.execution_options(isolation_level="AUTOCOMMIT")
         )
+        self._reader = reader
         self._reads = async_sessionmaker(reader, expire_on_commit=False)
         # SQLite allows one writer. A writing unit of work takes the write lock at BEGIN, so it
         # waits (busy timeout) instead of failing halfway when another writer got in first.
@@ -124,6 +126,14 @@ class Database:
 
     def session(self, *, write: bool = True) -> AsyncSession:
         return (self._writes if write else self._reads)()
+
+    async def first_row(
+        self, statement: Executable, parameters: dict[str, Any] | None = None
+    ) -> Row[Any] | None:
+        """The first row of a read, outside any session: for hot paths that want columns, not
+        ORM objects, and no session to build and close."""
+        async with self._reader.connect() as connection:
+            return (await connection.execute(statement, parameters)).first()
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:

@@ -45,8 +45,27 @@ class Decision:
     reset_after_s: float
 
 
+Check = tuple[str, int, float]  # key, limit, period in seconds
+
+
 class RateLimiter(Protocol):
     async def hit(self, key: str, limit: int, period_s: float) -> Decision: ...
+
+    async def hit_all(self, checks: list[Check]) -> list[Decision]:
+        """Count one request against each key in turn, stopping at the first refusal (the
+        keys before it stay counted, as separate `hit`s would leave them): the decisions
+        up to and including that refusal."""
+        ...
+
+
+async def hit_in_turn(limiter: RateLimiter, checks: list[Check]) -> list[Decision]:
+    """`hit_all` as one `hit` after another (limiters that answer in process)."""
+    decisions = []
+    for key, limit, period_s in checks:
+        decisions.append(decision := await limiter.hit(key, limit, period_s))
+        if not decision.allowed:
+            break
+    return decisions
 
 
 class MemoryRateLimiter:
@@ -67,6 +86,9 @@ class MemoryRateLimiter:
             self._sweep(now)
         remaining = math.floor((period_s - (new_tat - now)) / interval + 1e-9)
         return Decision(True, limit, max(0, remaining), 0.0, new_tat - now)
+
+    async def hit_all(self, checks: list[Check]) -> list[Decision]:
+        return await hit_in_turn(self, checks)
 
     def raise_to(self, key: str, tat: float) -> None:
         """Adopt a shared arrival time when it is later than ours (SyncedRateLimiter)."""
@@ -99,12 +121,29 @@ async def enforce(
 async def enforce_named(request: Request, key: str, name: str) -> None:
     """`enforce` with the limit named `name` as it stands for this app (an override made at run
     time, else `[ratelimit]`), unless limits are off."""
+    await enforce_all_named(request, [(key, name)])
+
+
+async def enforce_all_named(request: Request, limits: list[tuple[str, str]]) -> None:
+    """`enforce_named` for several (key, limit name) pairs in one round trip to the limiter,
+    in order: the first refusal raises RateLimited."""
     state = request.app.state
     settings: RateLimitSettings = state.settings.ratelimit
-    if settings.enabled:
-        rate = await state.limits.rate(request.scope["state"].get("app"), name)
+    if not settings.enabled:
+        return
+    app = request.scope["state"].get("app")
+    checks: list[Check] = []
+    for key, name in limits:
+        rate = await state.limits.rate(app, name)
         if rate is not None:
-            await enforce(request, state.limiter, f"{key}:{name}", rate.limit, rate.period_s)
+            checks.append((f"{key}:{name}", rate.limit, rate.period_s))
+    if not checks:
+        return
+    limiter: RateLimiter = state.limiter
+    for decision, (_, _, period_s) in zip(await limiter.hit_all(checks), checks, strict=False):
+        note_decision(request.scope, decision)
+        if not decision.allowed:
+            raise refusal(decision, period_s)
 
 
 def note_decision(scope: Scope, decision: Decision) -> None:
@@ -129,12 +168,16 @@ def client_ip(scope: Scope) -> str:
     return str(client[0]) if client else "unknown"
 
 
+def ip_key(scope: Scope) -> str:
+    """The key of a route limit counted per IP and app (`per_ip`)."""
+    return f"ratelimit:ip:{client_ip(scope)}:{scope['state'].get('app')}"
+
+
 def per_ip(name: str) -> Any:
     """A route dependency: the limit named `name` in settings, per IP and app."""
 
     async def dependency(request: Request) -> None:
-        app = request.scope["state"].get("app")
-        await enforce_named(request, f"ratelimit:ip:{client_ip(request.scope)}:{app}", name)
+        await enforce_named(request, ip_key(request.scope), name)
 
     return Depends(dependency)
 
@@ -185,22 +228,29 @@ class DefaultLimitMiddleware:
         await self.app(scope, receive, send)
 
 
-# One round trip, atomic: the same GCRA as MemoryRateLimiter, on a key every process shares.
-# Times travel as strings because Redis truncates Lua numbers to integers on the way out.
+# One round trip, atomic: the same GCRA as MemoryRateLimiter, on keys every process shares,
+# each in turn until one refuses. ARGV: now, then (interval, period) per key. Answers one
+# {allowed, remaining, retry_after, reset_after} per key it reached. Times travel as strings
+# because Redis truncates Lua numbers to integers on the way out.
 _GCRA = """
 local now = tonumber(ARGV[1])
-local interval = tonumber(ARGV[2])
-local period = tonumber(ARGV[3])
-local tat = tonumber(redis.call('GET', KEYS[1]) or ARGV[1])
-if tat < now then tat = now end
-local new_tat = tat + interval
-local allow_at = new_tat - period
-if now < allow_at then
-  return {0, 0, tostring(allow_at - now), tostring(tat - now)}
+local out = {}
+for i, key in ipairs(KEYS) do
+  local interval = tonumber(ARGV[i * 2])
+  local period = tonumber(ARGV[i * 2 + 1])
+  local tat = tonumber(redis.call('GET', key) or ARGV[1])
+  if tat < now then tat = now end
+  local new_tat = tat + interval
+  local allow_at = new_tat - period
+  if now < allow_at then
+    out[i] = {0, 0, tostring(allow_at - now), tostring(tat - now)}
+    return out
+  end
+  redis.call('SET', key, tostring(new_tat), 'PX', math.ceil((new_tat - now) * 1000))
+  local remaining = math.floor((period - (new_tat - now)) / interval + 1e-9)
+  out[i] = {1, remaining, '0', tostring(new_tat - now)}
 end
-redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil((new_tat - now) * 1000))
-local remaining = math.floor((period - (new_tat - now)) / interval + 1e-9)
-return {1, remaining, '0', tostring(new_tat - now)}
+return out
 """
 
 
@@ -214,18 +264,30 @@ class RedisRateLimiter:
         self._script = redis.register_script(_GCRA)
 
     async def hit(self, key: str, limit: int, period_s: float) -> Decision:
-        now = self._clock.timestamp()
+        return (await self.hit_all([(key, limit, period_s)]))[0]
+
+    async def hit_all(self, checks: list[Check]) -> list[Decision]:
+        args = [repr(self._clock.timestamp())]
+        for _, limit, period_s in checks:
+            args += [repr(period_s / limit), repr(period_s)]
         try:
-            allowed, remaining, retry_after, reset_after = await self._script(
-                keys=[key], args=[repr(now), repr(period_s / limit), repr(period_s)]
-            )
+            answers = await self._script(keys=[key for key, _, _ in checks], args=args)
         except (RedisError, OSError) as exc:
-            DEGRADED.inc()
-            log.warning("ratelimit_unavailable", key=key, error=type(exc).__name__)
-            return Decision(True, limit, limit, 0.0, 0.0)
-        return Decision(
-            bool(allowed), limit, int(remaining), float(retry_after), float(reset_after)
-        )
+            return [self._unavailable(key, limit, exc) for key, limit, _ in checks]
+        return [
+            _decision(limit, answer) for (_, limit, _), answer in zip(checks, answers, strict=False)
+        ]
+
+    @staticmethod
+    def _unavailable(key: str, limit: int, exc: BaseException) -> Decision:
+        DEGRADED.inc()
+        log.warning("ratelimit_unavailable", key=key, error=type(exc).__name__)
+        return Decision(True, limit, limit, 0.0, 0.0)
+
+
+def _decision(limit: int, answer: list[Any]) -> Decision:
+    allowed, remaining, retry_after, reset_after = answer
+    return Decision(bool(allowed), limit, int(remaining), float(retry_after), float(reset_after))
 
 
 # KEYS: the keys to account. ARGV: now, then (interval, count, first arrival) per key. Adds
@@ -276,6 +338,9 @@ class SyncedRateLimiter:
             pending = (period_s / limit, 0, self._clock.timestamp())
         self._pending[key] = (pending[0], pending[1] + decision.allowed, pending[2])
         return decision
+
+    async def hit_all(self, checks: list[Check]) -> list[Decision]:
+        return await hit_in_turn(self, checks)
 
     async def sync(self) -> None:
         """Account what this process let through since the last sync, adopt the shared state."""

@@ -42,7 +42,7 @@ from appfleet.platform.auth.schemas import (
 from appfleet.platform.users.models import User
 from appfleet.platform.users.repository import UserRepository
 from appfleet.runtime.analytics import AnalyticsDep
-from appfleet.runtime.ratelimit import enforce_named, per_ip
+from appfleet.runtime.ratelimit import enforce_all_named, enforce_named, ip_key, per_ip
 
 router = app_router(prefix="/auth", tags=["auth"])
 
@@ -82,7 +82,7 @@ async def sign_in_anonymously(
     return await service.sign_in_anonymously(session, caller, body.device if body else None)
 
 
-@router.post("/login", dependencies=[per_ip("login")])
+@router.post("/login")
 async def log_in(
     body: LoginRequest,
     session: DbSession,
@@ -91,8 +91,9 @@ async def log_in(
     analytics: AnalyticsDep,
 ) -> AuthResponse:
     """Sign in with email and password."""
+    # Per IP and per email, in one round trip to the limiter.
     email_key = f"ratelimit:email:{caller.app.identity_group}:{body.email.lower()}"
-    await enforce_named(request, email_key, "login")
+    await enforce_all_named(request, [(ip_key(request.scope), "login"), (email_key, "login")])
     signed_in = await service.log_in(session, caller, body)
     analytics.count(caller.app.name, "sign_in")
     return signed_in
@@ -228,13 +229,13 @@ async def verify_second_factor(
     return await mfa.verify(session, caller, body.challenge_token, body.code, body.device)
 
 
-@router.post("/forgot", status_code=202, dependencies=[per_ip("forgot")])
+@router.post("/forgot", status_code=202)
 async def forgot_password(
     body: ForgotRequest, session: DbSession, caller: CallerDep, request: Request
 ) -> Accepted:
     """Email a password-reset link. The answer is the same whether or not the account exists."""
     email_key = f"ratelimit:email:{caller.app.identity_group}:{body.email.lower()}"
-    await enforce_named(request, email_key, "forgot")
+    await enforce_all_named(request, [(ip_key(request.scope), "forgot"), (email_key, "forgot")])
     await recovery.request_password_reset(session, caller, body.email)
     return Accepted(message="If an account uses this address, a reset email is on its way")
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core.clock import Clock
-from appfleet.core.database import after_commit, unit_of_work
+from appfleet.core.database import after_commit
 from appfleet.core.errors import NotFound
 from appfleet.core.registry import AppContext
 from appfleet.platform.audit import service as audit
@@ -37,7 +37,7 @@ from appfleet.platform.auth.schemas import (
 )
 from appfleet.platform.users import service as user_service
 from appfleet.platform.users.models import Membership, User
-from appfleet.platform.users.repository import UserRepository
+from appfleet.platform.users.repository import UserRepository, credentials
 from appfleet.providers.email.queue import queue_email
 from appfleet.runtime.revocation import session_key, token_key
 
@@ -134,11 +134,10 @@ class PasswordCheck:
 async def check_password(caller: Caller, email: str, password: str) -> PasswordCheck:
     """Email and password against this identity group. Unknown emails cost one hash too.
 
-    Runs in a read-only unit of work before the request's own session writes anything, so no
+    Reads outside the request's own session, before it writes anything, so no transaction or
     write lock is held while the hash runs. Deleted (still restorable) accounts are checked
     too, so their owner can be told how to restore them."""
-    async with unit_of_work(caller.auth.database, write=False) as reading:
-        found = await UserRepository(reading, caller.app.identity_group).credentials(email.lower())
+    found = await credentials(caller.auth.database, caller.app.identity_group, email.lower())
     user_id, stored, usable = found if found is not None else (None, None, False)
     matches, upgraded = await caller.auth.passwords.verify(password, stored if usable else None)
     return PasswordCheck(user_id, matches, upgraded)

@@ -2,10 +2,36 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from appfleet.core.database import Database
 from appfleet.platform.users.models import Membership, User
+
+# Built once: a login reads it on every attempt, and building and keying a statement per call
+# costs more than running it.
+_CREDENTIALS = select(User.id, User.password_hash, User.is_active, User.deleted_at).where(
+    User.identity_group == bindparam("group"), User.email == bindparam("email")
+)
+
+_WITH_MEMBERSHIP = (
+    select(User, Membership)
+    .outerjoin(Membership, (Membership.user_id == User.id) & (Membership.app == bindparam("app")))
+    .where(User.identity_group == bindparam("group"), User.id == bindparam("user_id"))
+)
+
+
+async def credentials(
+    db: Database, identity_group: str, email: str
+) -> tuple[uuid.UUID, str | None, bool] | None:
+    """(id, password hash, usable) for the account with `email` in the group: just the columns
+    a password check needs, read outside any session (no transaction is open while the hash
+    runs). Deleted accounts that can still be restored count as usable, so their owner can be
+    told how to restore them."""
+    row = await db.first_row(_CREDENTIALS, {"group": identity_group, "email": email})
+    if row is None:
+        return None
+    return row.id, row.password_hash, row.is_active or row.deleted_at is not None
 
 
 class UserRepository:
@@ -20,21 +46,6 @@ class UserRepository:
 
     async def by_email(self, email: str) -> User | None:
         return await self.session.scalar(self._in_group().where(User.email == email))
-
-    async def credentials(self, email: str) -> tuple[uuid.UUID, str | None, bool] | None:
-        """(id, password hash, usable) for the account with `email`: just the columns a
-        password check needs, without building the whole account. Deleted accounts that can
-        still be restored count as usable, so their owner can be told how to restore them."""
-        row = (
-            await self.session.execute(
-                select(User.id, User.password_hash, User.is_active, User.deleted_at).where(
-                    User.identity_group == self.group, User.email == email
-                )
-            )
-        ).first()
-        if row is None:
-            return None
-        return row.id, row.password_hash, row.is_active or row.deleted_at is not None
 
     async def by_provider(self, provider: str, subject: str) -> User | None:
         """The user signed in with `provider` ("apple" or "google") as `subject`."""
@@ -61,12 +72,6 @@ class UserRepository:
         self, user_id: uuid.UUID, app: str
     ) -> tuple[User, Membership | None] | None:
         """The user and, when they have one, their membership of `app`: one query."""
-        row = (
-            await self.session.execute(
-                self._in_group()
-                .add_columns(Membership)
-                .outerjoin(Membership, (Membership.user_id == User.id) & (Membership.app == app))
-                .where(User.id == user_id)
-            )
-        ).first()
+        parameters = {"group": self.group, "user_id": user_id, "app": app}
+        row = (await self.session.execute(_WITH_MEMBERSHIP, parameters)).first()
         return (row[0], row[1]) if row else None
