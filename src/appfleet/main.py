@@ -23,7 +23,7 @@ from appfleet.core.database import Database
 from appfleet.core.dispatch import AppDispatch, FleetAPI
 from appfleet.core.health import router as health_router
 from appfleet.core.http import EXCEPTION_HANDLERS, RequestContextMiddleware
-from appfleet.core.logging import configure_logging, get_logger
+from appfleet.core.logging import configure_logging, get_logger, stop_batching
 from appfleet.core.registry import AppManifest, AppRegistry
 from appfleet.core.routing import operation_id
 from appfleet.core.secrets import ConfigurationError, with_secret_key
@@ -223,7 +223,7 @@ def create_app(
     manifests: Iterable[AppManifest] = MANIFESTS,
 ) -> FastAPI:
     settings = with_secret_key(settings)
-    configure_logging(settings.log, cache=settings.env != "test")
+    configure_logging(settings.log, cache=settings.env != "test", batch=settings.env != "test")
     registry = AppRegistry(manifests, settings)
     clock = clock or Clock()
     if settings.secret_key is None:  # with_secret_key sets it; this keeps the type honest
@@ -330,6 +330,7 @@ def create_app(
         try:
             yield
         finally:
+            stop_batching()
             await jobs.stop()
             if synced is not None and syncing is not None:
                 synced.stop()

@@ -27,7 +27,7 @@ from appfleet.core.errors import (
     error_class_for_status,
 )
 from appfleet.core.idempotency.service import Replay
-from appfleet.core.logging import bind_request_context, get_logger
+from appfleet.core.logging import access_line, bind_request_context, get_logger
 from appfleet.core.registry import API_PREFIX, AppRegistry
 
 log = get_logger("appfleet.http")
@@ -127,8 +127,7 @@ class RequestContextMiddleware:
             route = route_template(scope)
             metrics.observe_request(scope["method"], route, status, elapsed)
             if self.access_log:
-                log.info(
-                    "request",
+                access_line(
                     request_id=request_id,
                     method=scope["method"],
                     route=route,

@@ -122,6 +122,13 @@ class LogSettings(BaseModel):
     )
     json_output: bool = Field(True, description="JSON lines (false: coloured console lines).")
     access: bool = Field(True, description="One line per HTTP request.")
+    batch_ms: int = Field(
+        50,
+        ge=0,
+        le=1000,
+        description="A server writes its lines below WARNING every this many ms, from a "
+        "background thread (0: each line at once). Warnings and errors are written at once.",
+    )
 
 
 class AuthSettings(BaseModel):
