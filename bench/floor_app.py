@@ -13,7 +13,8 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from decimal import Decimal
+from typing import Annotated, Literal
 
 import anyio
 import asyncpg
@@ -21,7 +22,7 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import VerifyMismatchError
 from fastapi import FastAPI, Header, HTTPException
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 SECRET = "floor-" + "x" * 40
 EMAIL = "floor@bench.example"
@@ -35,13 +36,18 @@ CREATE TABLE IF NOT EXISTS floor_completion (
 CREATE INDEX IF NOT EXISTS floor_completion_user ON floor_completion (user_id, challenge_id);
 CREATE TABLE IF NOT EXISTS floor_progress (
     user_id uuid PRIMARY KEY, total int NOT NULL, last_day date NOT NULL);
+CREATE TABLE IF NOT EXISTS floor_transaction (
+    id uuid PRIMARY KEY, user_id uuid NOT NULL, category_id uuid NOT NULL,
+    amount_minor bigint NOT NULL, occurred_on date NOT NULL, created_at timestamptz NOT NULL);
+CREATE INDEX IF NOT EXISTS floor_transaction_user ON floor_transaction (user_id, occurred_on);
 CREATE TABLE IF NOT EXISTS floor_account (
     id uuid PRIMARY KEY, email text UNIQUE NOT NULL, password_hash text NOT NULL);
 CREATE TABLE IF NOT EXISTS floor_session (
     id uuid PRIMARY KEY, user_id uuid NOT NULL, created_at timestamptz NOT NULL);
 CREATE TABLE IF NOT EXISTS floor_refresh (
     jti uuid PRIMARY KEY, session_id uuid NOT NULL, expires_at timestamptz NOT NULL);
-TRUNCATE floor_completion, floor_progress, floor_account, floor_session, floor_refresh;
+TRUNCATE floor_completion, floor_progress, floor_transaction, floor_account, floor_session,
+    floor_refresh;
 """
 
 
@@ -77,6 +83,12 @@ class Completion(BaseModel):
     challenge_id: str
 
 
+class Expense(BaseModel):
+    amount: Decimal = Field(gt=0, max_digits=12, decimal_places=2)
+    type: Literal["income", "expense"]
+    category_id: uuid.UUID
+
+
 class Login(BaseModel):
     email: str
     password: str
@@ -99,19 +111,37 @@ async def token() -> dict[str, str]:
     return {"access_token": _mint(uuid.uuid4(), "access", timedelta(hours=1))}
 
 
+def _caller(authorization: str) -> uuid.UUID:
+    try:
+        token = authorization.removeprefix("Bearer ")
+        claims = jwt.decode(token, SECRET, algorithms=["HS256"], audience="corpfinity")
+    except jwt.PyJWTError as error:
+        raise HTTPException(401) from error
+    return uuid.UUID(claims["sub"])
+
+
+@app.post("/transactions", status_code=201)
+async def record(body: Expense, authorization: Annotated[str, Header()]) -> dict[str, object]:
+    """pennywise's expense: one row, the amount in minor units, in its own transaction."""
+    user, now, row = _caller(authorization), datetime.now(UTC), uuid.uuid4()
+    minor = int(body.amount * 100) * (-1 if body.type == "expense" else 1)
+    async with state.pool.acquire() as connection, connection.transaction():
+        await connection.execute(
+            "INSERT INTO floor_transaction VALUES ($1, $2, $3, $4, $5, $6)",
+            row,
+            user,
+            body.category_id,
+            minor,
+            now.date(),
+            now,
+        )
+    return {"id": str(row), "amount": str(body.amount), "type": body.type, "created_at": now}
+
+
 @app.post("/complete", status_code=201)
 async def complete(body: Completion, authorization: Annotated[str, Header()]) -> dict[str, object]:
     """corpfinity's completion: insert it, advance the progress row, count the challenge."""
-    try:
-        claims = jwt.decode(
-            authorization.removeprefix("Bearer "),
-            SECRET,
-            algorithms=["HS256"],
-            audience="corpfinity",
-        )
-    except jwt.PyJWTError as error:
-        raise HTTPException(401) from error
-    user, now, completion = uuid.UUID(claims["sub"]), datetime.now(UTC), uuid.uuid4()
+    user, now, completion = _caller(authorization), datetime.now(UTC), uuid.uuid4()
     async with state.pool.acquire() as connection, connection.transaction():
         await connection.execute(
             "INSERT INTO floor_completion VALUES ($1, $2, $3, $4)",

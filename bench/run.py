@@ -37,7 +37,11 @@ LOGIN_ROUNDS = 3
 # Scenarios bounded by the password hash, read against its rate on one core.
 HASHED = ("login", "floor-login")
 # appfleet scenarios and the floor app's scenario for the same work (bench/floor_app.py).
-FLOORS = {"corpfinity-complete": "floor-complete", "login": "floor-login"}
+FLOORS = {
+    "corpfinity-complete": "floor-complete",
+    "pennywise-create": "floor-create",
+    "login": "floor-login",
+}
 
 
 def free_port() -> int:

@@ -145,12 +145,20 @@ def _spenders(scenario: Scenario, base: str) -> Scenario:
 
 
 def _floor_callers(scenario: Scenario, base: str) -> Scenario:
+    """64 floor users, each sending the body of the appfleet scenario it mirrors."""
     tokens = tuple(
         httpx2.post(f"{base}/token", timeout=10).json()["access_token"] for _ in range(BENCH_USERS)
     )
-    body = json.dumps({"challenge_id": "box-breathing"}).encode()
+    body = (
+        {"challenge_id": "box-breathing"}
+        if scenario.path == "/complete"
+        else {"amount": "4.50", "type": "expense", "category_id": FOOD}
+    )
     return replace(
-        scenario, body=body, headers={"Content-Type": "application/json"}, callers=tokens
+        scenario,
+        body=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        callers=tokens,
     )
 
 
@@ -211,10 +219,18 @@ SCENARIOS: list[Scenario] = [
         expect_status=201,
         prepare=_spenders,
     ),
-    # The floor for the two shapes above: the same statements and hash without appfleet.
+    # Floors for three shapes above: the same statements (and hash) without appfleet.
     Scenario(
         "floor-complete",
         "/complete",
+        method="POST",
+        expect_status=201,
+        prepare=_floor_callers,
+        server="floor",
+    ),
+    Scenario(
+        "floor-create",
+        "/transactions",
         method="POST",
         expect_status=201,
         prepare=_floor_callers,
