@@ -97,6 +97,19 @@ async def test_several_keys_count_in_turn_until_one_refuses(
     ]
 
 
+async def test_a_huge_limit_counts_without_failing(
+    limiters: tuple[RateLimiter, RateLimiter],
+) -> None:
+    """A billion a minute: each arrival moves the shared time by less than a double can show
+    beside the clock, which once made Redis refuse the key's zero-millisecond expiry."""
+    limiter, _ = limiters
+    key = f"ratelimit:test:{uuid.uuid4()}"
+    failures = REGISTRY.get_sample_value("appfleet_ratelimit_unavailable_total") or 0.0
+    decisions = [await limiter.hit(key, 1_000_000_000, 60) for _ in range(3)]
+    assert all(d.allowed and d.remaining > 999_000_000 for d in decisions)
+    assert (REGISTRY.get_sample_value("appfleet_ratelimit_unavailable_total") or 0.0) == failures
+
+
 async def test_when_redis_is_down_requests_pass_and_are_counted(clock: FixedClock) -> None:
     dead = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2)
     limiter = RedisRateLimiter(dead, clock)

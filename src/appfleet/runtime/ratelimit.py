@@ -246,7 +246,8 @@ for i, key in ipairs(KEYS) do
     out[i] = {0, 0, tostring(allow_at - now), tostring(tat - now)}
     return out
   end
-  redis.call('SET', key, tostring(new_tat), 'PX', math.ceil((new_tat - now) * 1000))
+  -- At least 1 ms: with a huge limit the interval can vanish beside `now` in a double.
+  redis.call('SET', key, tostring(new_tat), 'PX', math.max(1, math.ceil((new_tat - now) * 1000)))
   local remaining = math.floor((period - (new_tat - now)) / interval + 1e-9)
   out[i] = {1, remaining, '0', tostring(new_tat - now)}
 end
