@@ -1,3 +1,5 @@
-from appfleet.cli import main
+"""`python -m appfleet`: the command line, as the `appfleet` script runs it."""
+
+from appfleet.launch import main
 
 main()

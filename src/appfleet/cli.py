@@ -24,6 +24,7 @@ from appfleet.core.errors import AppError
 from appfleet.core.logging import configure_logging, get_logger
 from appfleet.core.secrets import ConfigurationError, with_secret_key
 from appfleet.core.settings import Settings, setting_rows
+from appfleet.core.startup import resume_collection
 from appfleet.platform.locales.cli import commands as locale_commands
 
 cli = typer.Typer(help="appfleet: one backend for a fleet of mobile apps.", no_args_is_help=True)
@@ -37,6 +38,14 @@ def _settings() -> Settings:
     except ConfigurationError as exc:
         typer.echo(f"configuration error: {exc}", err=True)
         raise typer.Exit(2) from exc
+
+
+@cli.callback()
+def _starting(context: typer.Context) -> None:
+    # A single-process server resumes garbage collection once it is ready (appfleet.main);
+    # every other command, before it starts its work.
+    if context.invoked_subcommand != "serve":
+        resume_collection()
 
 
 @cli.command()
@@ -59,6 +68,8 @@ def serve(
         applied = asyncio.run(_migrate_embedded(db))
         if applied:
             log.info("migrations_applied", revision=applied, database=settings.database_url)
+    if workers > 1 or reload:  # the app runs in other processes
+        resume_collection()
     if workers > 1:
         _serve_gunicorn(settings, host, port, workers)
         return

@@ -28,6 +28,7 @@ from appfleet.core.registry import AppManifest, AppRegistry
 from appfleet.core.routing import operation_id
 from appfleet.core.secrets import ConfigurationError, with_secret_key
 from appfleet.core.settings import Settings, StorageSettings
+from appfleet.core.startup import resume_collection
 from appfleet.core.tasks import Schedule, Task
 from appfleet.platform.admin.dashboard_router import router as admin_dashboard_router
 from appfleet.platform.admin.limits_router import router as admin_limits_router
@@ -318,6 +319,7 @@ def create_app(
         await _warn_if_schema_is_behind(db)
         if runs_jobs_in_process(settings, db):
             jobs.start(schedule=settings.jobs.scheduler)
+        resume_collection()
         log.info(
             "started",
             pid=os.getpid(),

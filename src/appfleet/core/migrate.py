@@ -1,22 +1,26 @@
-"""Schema migrations: one Alembic history, applied on SQLite (batch mode) and PostgreSQL."""
+"""Schema migrations: one Alembic history, applied on SQLite (batch mode) and PostgreSQL.
+
+Alembic is imported only to migrate: every start checks for pending migrations, and importing
+Alembic (with its DDL and autogenerate modules) would be a tenth of a cold start.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from appfleet.core.database import Database
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 SCRIPT_LOCATION = "appfleet:migrations"
+VERSION_TABLE = "alembic_version"  # Alembic's default, which env.py keeps
 _REVISION = re.compile(r"^revision(?::[^=]+)? = ['\"]([^'\"]+)['\"]", re.MULTILINE)
 _DOWN_REVISION = re.compile(r"^down_revision(?::[^=]+)? = (.+)$", re.MULTILINE)
 _QUOTED = re.compile(r"['\"]([^'\"]+)['\"]")
@@ -35,6 +39,8 @@ class MigrationState:
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", SCRIPT_LOCATION)
     config.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(slug)s")
@@ -45,10 +51,17 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 async def state(db: Database) -> MigrationState:
     async with db.engine.connect() as connection:
-        current = await connection.run_sync(
-            lambda sync: MigrationContext.configure(sync).get_current_heads()
-        )
-    return MigrationState(tuple(current), head_revision())
+        current = await connection.run_sync(_current_heads)
+    return MigrationState(current, head_revision())
+
+
+def _current_heads(connection: Connection) -> tuple[str, ...]:
+    """The revisions the database is at, from Alembic's version table (none before the first
+    migration)."""
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return ()
+    rows = connection.execute(text("SELECT version_num FROM alembic_version"))
+    return tuple(sorted(row[0] for row in rows))
 
 
 def head_revision() -> str | None:
@@ -70,6 +83,8 @@ def head_revision() -> str | None:
             parents.update(_QUOTED.findall(found.group(1)))
     heads = revisions - parents
     if len(heads) > 1:  # branches: let Alembic name the problem
+        from alembic.script import ScriptDirectory
+
         return ScriptDirectory.from_config(alembic_config()).get_current_head()
     return next(iter(heads), None)
 
@@ -87,6 +102,8 @@ def _run(connection: Connection, revision: str, downgrade: bool) -> None:
     if connection.dialect.name == "postgresql":
         # Several hosts may deploy at once; the first migrates, the rest find nothing to do.
         connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _MIGRATION_LOCK_ID})
+    from alembic import command
+
     config = alembic_config(connection)
     if downgrade:
         command.downgrade(config, revision)
@@ -99,6 +116,8 @@ def _is_downgrade(revision: str, current: MigrationState) -> bool:
         return True
     if revision in ("head", "heads") or revision.startswith("+") or not current.current:
         return False
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     target = script.get_revision(revision)
     if target is None:
