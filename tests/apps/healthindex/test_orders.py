@@ -145,6 +145,33 @@ async def test_concurrent_checkouts_never_oversell(
     assert {p["id"]: p["in_stock"] for p in page["items"]}[bell["id"]] is False
 
 
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # row locks
+async def test_buyers_of_an_uncounted_product_do_not_wait_for_each_other(
+    client: httpx2.AsyncClient, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tea = seeded("Herbal Sleep Tea")  # its stock is not counted
+    ann, bob = await shopper(client), await shopper(client, "bob@example.com")
+    for auth in (ann, bob):
+        await add(client, auth, tea["id"], 1)
+    provider = app.state.billing.provider
+    create, opening, answer = provider.create_checkout, asyncio.Event(), asyncio.Event()
+
+    async def slow_for_the_first(request: Any) -> Any:  # the payment provider keeps Ann waiting
+        if not opening.is_set():
+            opening.set()
+            await answer.wait()
+        return await create(request)
+
+    monkeypatch.setattr(provider, "create_checkout", slow_for_the_first)
+    first = asyncio.create_task(client.post(f"{HI}/checkout", headers=ann))
+    await asyncio.wait_for(opening.wait(), timeout=10)
+    # Ann's checkout is open mid-transaction; Bob's goes through meanwhile.
+    second = await asyncio.wait_for(client.post(f"{HI}/checkout", headers=bob), timeout=10)
+    assert second.status_code == 201, second.text
+    answer.set()
+    assert (await first).status_code == 201
+
+
 async def test_orders_are_their_owners(client: httpx2.AsyncClient) -> None:
     ann = await shopper(client)
     bob = await shopper(client, "bob@example.com")

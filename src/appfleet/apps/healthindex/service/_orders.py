@@ -59,18 +59,17 @@ async def items_of(
     return found
 
 
-async def _take_stock(session: AsyncSession, product: Product, quantity: int) -> bool:
-    """Take `quantity` if that many are left, atomically: False when they are not."""
-    if product.stock is None:
-        return True
+async def _take_stock(session: AsyncSession, product_id: uuid.UUID, quantity: int) -> int | None:
+    """Take `quantity` of a counted product if that many are left, atomically: how many are
+    left then, or None when there were not enough."""
     result: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
         update(Product)
-        .where(Product.id == product.id, Product.stock >= quantity)
+        .where(Product.id == product_id, Product.stock >= quantity)
         .values(stock=Product.stock - quantity)
         .returning(Product.stock)
     )
-    left = result.scalar_one_or_none()
-    return left is not None
+    left: int | None = result.scalar_one_or_none()
+    return left
 
 
 async def _give_back(session: AsyncSession, items: Sequence[OrderItem]) -> None:
@@ -100,28 +99,29 @@ async def checkout(
     found = await cart_lines(session, user.id)
     if not found:
         raise Conflict("Your cart is empty")
-    # Lock the products in one order (by id) so concurrent checkouts never deadlock.
+    # Nothing is locked to read: the stock is taken by conditional updates, which lock only
+    # counted products, from that update to the commit, in id order so concurrent checkouts
+    # never deadlock. (Locking every product of the cart for the whole checkout made every
+    # buyer of a popular product wait for the one before, for uncounted products too.)
     ids = sorted(product.id for _, product in found)
-    locked = {
-        p.id: p
-        for p in await session.scalars(
-            select(Product).where(Product.id.in_(ids)).order_by(Product.id).with_for_update()
-        )
-    }
+    products = {product.id: product for _, product in found}
     quantities = {line.product_id: line.quantity for line, _ in found}
-    unavailable = [str(i) for i in ids if not locked[i].active]
+    unavailable = [str(i) for i in ids if not products[i].active]
     if unavailable:
         raise Conflict("Some products are no longer sold", details={"unavailable": unavailable})
-    currencies = {locked[i].currency for i in ids}
+    currencies = {products[i].currency for i in ids}
     if len(currencies) > 1:
         raise Conflict("One order has one currency", details={"currencies": sorted(currencies)})
     short: list[dict[str, Any]] = []
     sold_out = False
     for product_id in ids:
-        product = locked[product_id]
-        if not await _take_stock(session, product, quantities[product_id]):
-            short.append({"product_id": str(product_id), "available": product.stock})
-        elif product.stock is not None and product.stock - quantities[product_id] == 0:
+        if products[product_id].stock is None:  # not counted: never short, never written
+            continue
+        left = await _take_stock(session, product_id, quantities[product_id])
+        if left is None:
+            available = await session.scalar(select(Product.stock).where(Product.id == product_id))
+            short.append({"product_id": str(product_id), "available": available})
+        elif left == 0:
             sold_out = True
     if short:
         # Raising rolls back the stock taken for the other lines too.
@@ -131,7 +131,7 @@ async def checkout(
         id=uuid.uuid4(),
         user_id=user.id,
         status="pending",
-        total_cents=sum(locked[i].price_cents * quantities[i] for i in ids),
+        total_cents=sum(products[i].price_cents * quantities[i] for i in ids),
         currency=currencies.pop(),
         created_at=now,
     )
@@ -139,9 +139,9 @@ async def checkout(
         OrderItem(
             order_id=order.id,
             product_id=i,
-            name=locked[i].name,
+            name=products[i].name,
             quantity=quantities[i],
-            price_cents=locked[i].price_cents,
+            price_cents=products[i].price_cents,
         )
         for i in ids
     ]
@@ -228,7 +228,9 @@ async def paid(
         # again where there is some; the money came in, so the order is paid regardless.
         for item in items:
             product = await session.get(Product, item.product_id)
-            if product is not None and not await _take_stock(session, product, item.quantity):
+            if product is None or product.stock is None:  # gone, or not counted
+                continue
+            if await _take_stock(session, product.id, item.quantity) is None:
                 log.error(
                     "order_paid_after_cancel_oversold", order=order_id, product=str(item.product_id)
                 )
