@@ -7,10 +7,11 @@ import os
 import threading
 import time
 
+import argon2
 import pytest
 
 from appfleet.core.settings import AuthSettings
-from appfleet.platform.auth.passwords import Passwords
+from appfleet.platform.auth.passwords import Passwords, decoy_hash
 
 pytestmark = pytest.mark.anyio
 
@@ -61,3 +62,15 @@ async def test_the_event_loop_keeps_serving_while_a_hash_runs(passwords: Passwor
     task.cancel()
     assert stored.startswith("$argon2id$")
     assert ticks > 10  # a hash run on the loop itself would leave the ticker at one tick
+
+
+async def test_an_unknown_email_costs_a_hash_with_the_same_parameters(
+    passwords: Passwords,
+) -> None:
+    settings = AuthSettings()
+    real = await passwords.hash("correct horse battery")
+    decoy = decoy_hash(settings)
+    assert argon2.extract_parameters(decoy) == argon2.extract_parameters(real)
+    assert decoy != decoy_hash(settings)  # random, not a constant anyone could look up
+    matches = await passwords.verify("correct horse battery", None)
+    assert matches == (False, None)

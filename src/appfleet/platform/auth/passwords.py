@@ -8,12 +8,15 @@ thrash the CPU caches, and every login waits longer.
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Callable
 from importlib.resources import files
 from typing import TypeVar
 
 import anyio
+import argon2
+from argon2.low_level import ARGON2_VERSION
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from pwdlib.hashers.bcrypt import BcryptHasher
@@ -48,7 +51,7 @@ class Passwords:
             )
         )
         # Verified against when the email is unknown, so both paths cost one hash.
-        self._decoy = self._hash.hash("appfleet decoy password")
+        self._decoy = decoy_hash(settings)
         self._slots: anyio.CapacityLimiter | None = None
 
     async def _run(self, function: Callable[..., T], *args: object) -> T:
@@ -72,6 +75,21 @@ class Passwords:
             return matches, (await self.hash(password) if matches else None)
         matches, updated = await self._run(self._hash.verify_and_update, password, stored)
         return matches, updated
+
+
+def decoy_hash(settings: AuthSettings) -> str:
+    """A well-formed argon2id hash with our parameters that no password matches: verifying
+    against it costs what verifying a real hash costs (the parameters are in the string).
+    Made of random bytes rather than by hashing, so a starting process does not pay a hash."""
+    salt, digest = (
+        base64.b64encode(os.urandom(size)).rstrip(b"=").decode()
+        for size in (argon2.DEFAULT_RANDOM_SALT_LENGTH, argon2.DEFAULT_HASH_LENGTH)
+    )
+    parameters = (
+        f"m={settings.argon2_memory_kib},t={settings.argon2_time_cost},"
+        f"p={settings.argon2_parallelism}"
+    )
+    return f"$argon2id$v={ARGON2_VERSION}${parameters}${salt}${digest}"
 
 
 def check_strength(password: str, *, email: str | None = None) -> None:
