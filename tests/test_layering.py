@@ -1,6 +1,6 @@
 """Imports point one way: core <- runtime <- providers <- platform <- apps <- sdk (a tool over
-the apps' documents); apps never import each other. The composition root (main, cli, models,
-migrations, apps/__init__) sees everything."""
+the apps' documents); apps never import each other. The composition root (main, cli, launch,
+models, migrations, apps/__init__) sees everything."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "appfleet"
 RANK = {"core": 0, "runtime": 1, "providers": 2, "platform": 3, "apps": 4, "sdk": 5}
-COMPOSITION = {"main.py", "cli.py", "models.py", "__init__.py", "__main__.py"}
+COMPOSITION = {"main.py", "cli.py", "launch.py", "models.py", "__init__.py", "__main__.py"}
 
 
 def layer_of(module: str) -> tuple[str, str | None] | None:
