@@ -5,11 +5,8 @@ paths the app serves, no secret given a default, a non-root image."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +20,7 @@ from appfleet.core.clock import FixedClock
 from appfleet.core.settings import Settings
 from appfleet.main import create_app
 from tests.fixtures.app import serve
+from tests.fixtures.processes import run_python
 
 ROOT = Path(__file__).resolve().parents[1]
 CRON_SECRET = "vercel-cron-secret-" + "c" * 32
@@ -99,21 +97,9 @@ async def test_the_probe_and_cron_paths_answer_as_the_hosts_call_them(
 
 
 def test_the_vercel_entry_point_builds_the_asgi_app(tmp_path: Path) -> None:
-    environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("APPFLEET_")},
-        "APPFLEET_SECRET_KEY": "deploy-test-" + "k" * 32,
-    }
     probe = "import runpy; print(type(runpy.run_path(%r)['app']).__name__)"
-    result = subprocess.run(
-        [sys.executable, "-c", probe % str(ROOT / "api" / "index.py")],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    assert result.stdout.strip() == "FleetAPI"
+    output = run_python(probe % str(ROOT / "api" / "index.py"), tmp_path)
+    assert output.strip() == "FleetAPI"
 
 
 def _dockerfile() -> list[tuple[str, str]]:

@@ -4,10 +4,9 @@ for every import on each cold start) until a configured provider needs them."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.fixtures.processes import run_python
 
 VENDOR_SDKS = ("openai", "stripe", "boto3", "botocore", "PIL", "playwright")
 # Needed to migrate, not to start: the start-up check for pending migrations reads the version
@@ -30,21 +29,9 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {names})))
 
 
 def _loaded(tmp_path: Path, **env: str) -> list[str]:
-    environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("APPFLEET_")},
-        "APPFLEET_SECRET_KEY": "startup-test-" + "k" * 32,
-        **env,
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", _PROBE.format(names={*VENDOR_SDKS, *MIGRATION_TOOLS})],
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return [m.split(".")[0] for m in json.loads(result.stdout.splitlines()[-1])]
+    source = _PROBE.format(names={*VENDOR_SDKS, *MIGRATION_TOOLS})
+    output = run_python(source, tmp_path, **env)
+    return [m.split(".")[0] for m in json.loads(output.splitlines()[-1])]
 
 
 def test_no_vendor_sdk_or_migration_tool_is_imported_to_start(tmp_path: Path) -> None:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import gc
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from appfleet.core.startup import resume_collection
+from tests.fixtures.processes import run_python
 
 _SERVER = """
 import asyncio, gc
@@ -39,30 +37,17 @@ finally:
 """
 
 
-def _run(tmp_path: Path, source: str) -> list[str]:
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("APPFLEET_")},
-        "APPFLEET_SECRET_KEY": "startup-test-" + "k" * 32,
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", source],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    marks = ("building", "serving", "command")
-    return [line for line in result.stdout.splitlines() if line.startswith(marks)]
+def _marks(tmp_path: Path, source: str) -> list[str]:
+    lines = run_python(source, tmp_path).splitlines()
+    return [line for line in lines if line.startswith(("building", "serving", "command"))]
 
 
 def test_a_server_collects_again_once_started_with_start_up_frozen(tmp_path: Path) -> None:
-    assert _run(tmp_path, _SERVER) == ["building False", "serving True True"]
+    assert _marks(tmp_path, _SERVER) == ["building False", "serving True True"]
 
 
 def test_other_commands_collect_from_their_start(tmp_path: Path) -> None:
-    assert _run(tmp_path, _COMMAND) == ["command True"]
+    assert _marks(tmp_path, _COMMAND) == ["command True"]
 
 
 def test_without_a_pause_the_collector_is_left_as_it_is() -> None:

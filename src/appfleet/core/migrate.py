@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import inspect, text
+from sqlalchemy import column, inspect, select, table, text
 from sqlalchemy.engine import Connection
 
 from appfleet.core.database import Database
@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 SCRIPT_LOCATION = "appfleet:migrations"
-VERSION_TABLE = "alembic_version"  # Alembic's default, which env.py keeps
+# Alembic's version table (its default name, which env.py keeps).
+_VERSIONS = table("alembic_version", column("version_num"))
 _REVISION = re.compile(r"^revision(?::[^=]+)? = ['\"]([^'\"]+)['\"]", re.MULTILINE)
 _DOWN_REVISION = re.compile(r"^down_revision(?::[^=]+)? = (.+)$", re.MULTILINE)
 _QUOTED = re.compile(r"['\"]([^'\"]+)['\"]")
@@ -58,10 +59,9 @@ async def state(db: Database) -> MigrationState:
 def _current_heads(connection: Connection) -> tuple[str, ...]:
     """The revisions the database is at, from Alembic's version table (none before the first
     migration)."""
-    if not inspect(connection).has_table(VERSION_TABLE):
+    if not inspect(connection).has_table(_VERSIONS.name):
         return ()
-    rows = connection.execute(text("SELECT version_num FROM alembic_version"))
-    return tuple(sorted(row[0] for row in rows))
+    return tuple(sorted(connection.scalars(select(_VERSIONS.c.version_num))))
 
 
 def head_revision() -> str | None:

@@ -68,8 +68,7 @@ async def _take_stock(session: AsyncSession, product_id: uuid.UUID, quantity: in
         .values(stock=Product.stock - quantity)
         .returning(Product.stock)
     )
-    left: int | None = result.scalar_one_or_none()
-    return left
+    return result.scalar_one_or_none()
 
 
 async def _give_back(session: AsyncSession, items: Sequence[OrderItem]) -> None:
