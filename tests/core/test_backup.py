@@ -97,17 +97,20 @@ async def test_a_backup_taken_while_the_api_writes_matches_its_manifest(
     unlimited = settings.model_copy(update={"ratelimit": RateLimitSettings(enabled=False)})
     async with serve(create_app(unlimited, clock=clock, manifests=MANIFESTS)) as client:
         ann = bearer((await register(client, "pennywise", "ann@example.com"))["access_token"])
-        writing = True
+        writing, first_written = True, asyncio.Event()
 
         async def keep_writing() -> int:
             written = 0
             while writing:
                 await record(client, ann, "1.00", description=f"coffee {written}")
                 written += 1
+                first_written.set()
             return written
 
         writer = asyncio.create_task(keep_writing())
-        await asyncio.sleep(0.2)
+        # The backup starts once rows are being written (a fixed pause was too short on a
+        # slow host, and the copy then held no transaction at all).
+        await asyncio.wait_for(first_written.wait(), timeout=30)
         await _run(database_url, "back_up", target)
         writing = False
         written = await writer

@@ -86,7 +86,7 @@ def record_read(request: Request, session: AsyncSession, admin: Admin) -> None:
 
     async def write() -> None:
         async with unit_of_work(state.db) as audit_session:
-            audit.record(
+            await audit.record(
                 audit_session,
                 state.clock,
                 origin,

@@ -69,7 +69,7 @@ async def put(
     row.value, row.updated_at, row.updated_by = value.strip(), clock.now(), str(admin.user.id)
     await session.flush()
     book.reread_after_commit(session)
-    audit.record(
+    await audit.record(
         session,
         clock,
         admin.acting_on(app),
@@ -92,4 +92,6 @@ async def clear(
         )
     )
     book.reread_after_commit(session)
-    audit.record(session, clock, admin.acting_on(app), "limit_cleared", admin.user.id, limit=name)
+    await audit.record(
+        session, clock, admin.acting_on(app), "limit_cleared", admin.user.id, limit=name
+    )

@@ -54,7 +54,7 @@ async def decide(
     item = await hooks_of(app).decide(
         session, resources, app, item_id, decision.action, decision.note
     )
-    audit.record(
+    await audit.record(
         session,
         clock,
         admin.acting_on(app.name),

@@ -30,7 +30,7 @@ async def requeue(
     """Send a dead message again (Conflict for any other status)."""
     m = await message(session, admin, message_id)
     await outbox.requeue(session, clock, m)
-    audit.record(
+    await audit.record(
         session, clock, admin.acting_on(m.app), "outbox_requeued", admin.user.id, message=str(m.id)
     )
     return m

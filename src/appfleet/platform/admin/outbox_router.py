@@ -99,7 +99,7 @@ async def retry_job(
 ) -> DeadJobRead:
     """Queue a dead job again with fresh attempts."""
     job = await queue.requeue_dead(session, clock, job_id)
-    audit.record(session, clock, admin.origin, "job_retried", admin.user.id, job=str(job.id))
+    await audit.record(session, clock, admin.origin, "job_retried", admin.user.id, job=str(job.id))
     return _job(job)
 
 

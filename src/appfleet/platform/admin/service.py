@@ -60,7 +60,7 @@ async def grant(
     else:
         row.role, row.granted_at, row.granted_by = role, clock.now(), by
     await session.flush()
-    audit.record(
+    await audit.record(
         session,
         clock,
         origin,
@@ -81,7 +81,7 @@ async def revoke(
     if row is None:
         raise NotFound("No such grant")
     await session.delete(row)
-    audit.record(
+    await audit.record(
         session,
         clock,
         origin,

@@ -243,7 +243,7 @@ async def suspend(
         user.updated_at = op.clock.now()
         op.auth.profiles.forget(session, user)
         await end_all_sessions(session, caller, user.id, "suspended")
-        _audit(session, op, "user_suspended", user.id, reason=reason)
+        await _audit(session, op, "user_suspended", user.id, reason=reason)
     return await detail(session, op.registry, op.admin, user.id)
 
 
@@ -253,7 +253,7 @@ async def unsuspend(session: AsyncSession, op: Operator, user_id: uuid.UUID) -> 
         user.is_active, user.suspended_at, user.suspension_reason = True, None, None
         user.updated_at = op.clock.now()
         op.auth.profiles.forget(session, user)
-        _audit(session, op, "user_unsuspended", user.id)
+        await _audit(session, op, "user_unsuspended", user.id)
     return await detail(session, op.registry, op.admin, user.id)
 
 
@@ -270,7 +270,7 @@ async def force_password_reset(session: AsyncSession, op: Operator, user_id: uui
     user.password_hash, user.updated_at = None, op.clock.now()
     await end_all_sessions(session, caller, user.id, "password_reset_forced")
     await request_password_reset(session, caller, user.email)
-    _audit(session, op, "password_reset_forced", user.id)
+    await _audit(session, op, "password_reset_forced", user.id)
 
 
 async def export(session: AsyncSession, op: Operator, user_id: uuid.UUID) -> dict[str, Any]:
@@ -294,12 +294,12 @@ async def delete(session: AsyncSession, op: Operator, user_id: uuid.UUID) -> Non
         user.is_active, user.suspended_at, user.suspension_reason = True, None, None
     await session.flush()
     await privacy_service.delete_account(session, op.caller(apps), user.id, None)
-    _audit(session, op, "user_deleted_by_admin", user.id)
+    await _audit(session, op, "user_deleted_by_admin", user.id)
 
 
-def _audit(
+async def _audit(
     session: AsyncSession, op: Operator, action: str, user_id: uuid.UUID, **details: Any
 ) -> None:
-    audit.record(
+    await audit.record(
         session, op.clock, op.admin.origin, action, user_id, by=str(op.admin.user.id), **details
     )

@@ -28,7 +28,7 @@ async def start_setup(session: AsyncSession, caller: Caller, user: User) -> Totp
     secret = totp.new_secret()
     user.totp_secret = caller.auth.secret_box.seal(secret)
     account = user.email or str(user.id)
-    audit.record(session, caller.clock, caller.origin, "mfa_setup", user.id)
+    await audit.record(session, caller.clock, caller.origin, "mfa_setup", user.id)
     return TotpSetupRead(
         secret=secret,
         otpauth_uri=totp.provisioning_uri(secret, account, caller.app.display_name),
@@ -47,7 +47,7 @@ async def confirm(session: AsyncSession, caller: Caller, user: User, code: str) 
     codes = totp.new_recovery_codes()
     await session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     session.add_all(RecoveryCode(user_id=user.id, code_hash=totp.recovery_hash(c)) for c in codes)
-    audit.record(session, caller.clock, caller.origin, "mfa_enabled", user.id)
+    await audit.record(session, caller.clock, caller.origin, "mfa_enabled", user.id)
     return codes
 
 
@@ -58,7 +58,7 @@ async def disable(session: AsyncSession, caller: Caller, user: User, code: str) 
         raise WrongSecondFactor()
     user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
     await session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    audit.record(session, caller.clock, caller.origin, "mfa_disabled", user.id)
+    await audit.record(session, caller.clock, caller.origin, "mfa_disabled", user.id)
 
 
 async def verify(
@@ -80,10 +80,12 @@ async def verify(
     if user is None or not user.is_active or user.totp_enabled_at is None:
         raise TokenRejected("token_invalid")
     if not await second_factor_ok(session, caller, user, code):
-        audit.record(session, caller.clock, caller.origin, "mfa_failed", user.id)
+        await audit.record(session, caller.clock, caller.origin, "mfa_failed", user.id)
         raise WrongSecondFactor()
     membership = await membership_in_app(session, caller, user)
-    audit.record(session, caller.clock, caller.origin, "login", user.id, method="password+totp")
+    await audit.record(
+        session, caller.clock, caller.origin, "login", user.id, method="password+totp"
+    )
     return await signed_in(session, caller, user, membership, device)
 
 

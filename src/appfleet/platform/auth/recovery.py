@@ -85,7 +85,7 @@ async def request_password_reset(session: AsyncSession, caller: Caller, email: s
         link=template.replace("{token}", token) if template else None,
         valid_minutes=ttl // 60,
     )
-    audit.record(session, caller.clock, caller.origin, "password_reset_requested", user.id)
+    await audit.record(session, caller.clock, caller.origin, "password_reset_requested", user.id)
 
 
 async def reset_password(session: AsyncSession, caller: Caller, token: str, password: str) -> None:
@@ -105,7 +105,7 @@ async def reset_password(session: AsyncSession, caller: Caller, token: str, pass
         user.email_verified_at = now  # the reset link proved the address
     caller.auth.profiles.forget(session, user)
     await end_all_sessions(session, caller, user.id, "password_reset")
-    audit.record(session, caller.clock, caller.origin, "password_reset", user.id)
+    await audit.record(session, caller.clock, caller.origin, "password_reset", user.id)
 
 
 async def _usable_reset(
@@ -198,4 +198,4 @@ async def verify_email(session: AsyncSession, caller: Caller, user: User, code: 
     row.used_at = user.email_verified_at = now
     user.updated_at = now
     caller.auth.profiles.forget(session, user)
-    audit.record(session, caller.clock, caller.origin, "email_verified", user.id)
+    await audit.record(session, caller.clock, caller.origin, "email_verified", user.id)

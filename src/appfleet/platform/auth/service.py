@@ -6,8 +6,9 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core.clock import Clock
@@ -40,6 +41,10 @@ from appfleet.platform.users.models import Membership, User
 from appfleet.platform.users.repository import UserRepository, credentials
 from appfleet.providers.email.queue import queue_email
 from appfleet.runtime.revocation import session_key, token_key
+
+# Tables' own inserts: a sign-in writes these rows and never reads them back.
+_NEW_SESSION = insert(cast(Table, AuthSession.__table__))
+_NEW_REFRESH_TOKEN = insert(cast(Table, RefreshToken.__table__))
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +91,9 @@ async def register(
         session.add(user)
         await session.flush()
         membership = await user_service.join_app(session, caller.clock, user, caller.app)
-    audit.record(session, caller.clock, caller.origin, "register", user.id, upgraded=bool(guest))
+    await audit.record(
+        session, caller.clock, caller.origin, "register", user.id, upgraded=bool(guest)
+    )
     await welcome(session, caller, user)
     return await signed_in(session, caller, user, membership, body.device)
 
@@ -120,7 +127,7 @@ async def sign_in_anonymously(
     session.add(user)
     await session.flush()
     membership = await user_service.join_app(session, caller.clock, user, caller.app)
-    audit.record(session, caller.clock, caller.origin, "register_anonymous", user.id)
+    await audit.record(session, caller.clock, caller.origin, "register_anonymous", user.id)
     return await signed_in(session, caller, user, membership, device)
 
 
@@ -154,7 +161,7 @@ async def log_in(session: AsyncSession, caller: Caller, body: LoginRequest) -> A
             check.user_id, caller.app.name
         )
     if found is None:
-        audit.record(
+        await audit.record(
             session,
             caller.clock,
             caller.origin,
@@ -181,10 +188,10 @@ async def complete_sign_in(
 ) -> AuthResponse:
     """The first factor checked out: ask for the second when it is on, else sign in."""
     if user.totp_enabled_at is not None:
-        audit.record(session, caller.clock, caller.origin, "login_mfa_challenge", user.id)
+        await audit.record(session, caller.clock, caller.origin, "login_mfa_challenge", user.id)
         raise second_factor_challenge(caller, user)
     membership = membership or await membership_in_app(session, caller, user)
-    audit.record(session, caller.clock, caller.origin, "login", user.id, method=method)
+    await audit.record(session, caller.clock, caller.origin, "login", user.id, method=method)
     return await signed_in(session, caller, user, membership, device)
 
 
@@ -247,7 +254,7 @@ async def sign_in_federated(
     await session.flush()
     if created:
         membership = await user_service.join_app(session, caller.clock, user, caller.app)
-        audit.record(
+        await audit.record(
             session, caller.clock, caller.origin, "register", user.id, method=identity.provider
         )
         await welcome(session, caller, user)
@@ -301,7 +308,7 @@ async def refresh(session: AsyncSession, caller: Caller, refresh_token: str) -> 
             successor.issued_at,
         )
     await end_session(session, caller, family, "reuse_detected")
-    audit.record(
+    await audit.record(
         session,
         caller.clock,
         caller.origin,
@@ -322,7 +329,7 @@ async def log_out(
     family = await _own_session(session, caller, user_id, session_id)
     await end_session(session, caller, family, "logout")
     revoke_after_commit(session, caller, token_key(access_jti))
-    audit.record(session, caller.clock, caller.origin, "logout", user_id)
+    await audit.record(session, caller.clock, caller.origin, "logout", user_id)
 
 
 async def list_sessions(
@@ -404,22 +411,29 @@ async def signed_in(
     membership: Membership,
     device: DeviceInfo | None,
 ) -> AuthResponse:
+    """A new session (one device's token family) and its first pair.
+
+    Its rows are Core inserts, which the ORM's flush does not order: what the sign-in changed
+    through the ORM (a new account, an upgraded hash) is flushed first."""
     now = caller.clock.now()
-    family = AuthSession(
-        id=uuid.uuid4(),
-        user_id=user.id,
-        app=caller.app.name,
-        device_name=device.name if device else None,
-        platform=device.platform if device else None,
-        app_version=device.app_version if device else None,
-        last_ip=caller.origin.ip,
-        created_at=now,
-        last_seen_at=now,
-        expires_at=now + timedelta(seconds=caller.auth.refresh_ttl(caller.app)),
-    )
-    session.add(family)
-    pair, _ = _new_pair(session, caller, user.id, family, now)
+    session_id = uuid.uuid4()
     await session.flush()
+    await session.execute(
+        _NEW_SESSION,
+        {
+            "id": session_id,
+            "user_id": user.id,
+            "app": caller.app.name,
+            "device_name": device.name if device else None,
+            "platform": device.platform if device else None,
+            "app_version": device.app_version if device else None,
+            "last_ip": caller.origin.ip,
+            "created_at": now,
+            "last_seen_at": now,
+            "expires_at": now + timedelta(seconds=caller.auth.refresh_ttl(caller.app)),
+        },
+    )
+    pair, _ = await _new_pair(session, caller, user.id, session_id, now)
     await user_service.record_activity(session, user.id, caller.app.name, now)
     return AuthResponse(user=user_service.to_read(user, membership), **pair.model_dump())
 
@@ -427,8 +441,8 @@ async def signed_in(
 async def _rotate(
     session: AsyncSession, caller: Caller, family: AuthSession, row: RefreshToken, now: datetime
 ) -> TokenPair:
-    pair, issued = _new_pair(session, caller, family.user_id, family, now)
-    row.used_at, row.replaced_by = now, issued.jti
+    pair, successor = await _new_pair(session, caller, family.user_id, family.id, now)
+    row.used_at, row.replaced_by = now, successor
     family.last_seen_at, family.last_ip = now, caller.origin.ip
     family.expires_at = now + timedelta(seconds=caller.auth.refresh_ttl(caller.app))
     await session.flush()
@@ -436,22 +450,25 @@ async def _rotate(
     return pair
 
 
-def _new_pair(
-    session: AsyncSession, caller: Caller, user_id: uuid.UUID, family: AuthSession, now: datetime
-) -> tuple[TokenPair, RefreshToken]:
-    """A fresh pair; the refresh token is stored by id (the signed token proves possession)."""
+async def _new_pair(
+    session: AsyncSession, caller: Caller, user_id: uuid.UUID, session_id: uuid.UUID, now: datetime
+) -> tuple[TokenPair, uuid.UUID]:
+    """A fresh pair and its refresh token's id; the token is stored by id (the signed token
+    proves possession)."""
     refresh_jti, access_jti = uuid.uuid4(), uuid.uuid4()
-    pair = _pair(caller, user_id, family.id, access_jti, refresh_jti, now)
+    pair = _pair(caller, user_id, session_id, access_jti, refresh_jti, now)
     issued = now.replace(microsecond=0)
-    row = RefreshToken(
-        jti=refresh_jti,
-        session_id=family.id,
-        access_jti=access_jti,
-        issued_at=issued,
-        expires_at=issued + timedelta(seconds=caller.auth.refresh_ttl(caller.app)),
+    await session.execute(
+        _NEW_REFRESH_TOKEN,
+        {
+            "jti": refresh_jti,
+            "session_id": session_id,
+            "access_jti": access_jti,
+            "issued_at": issued,
+            "expires_at": issued + timedelta(seconds=caller.auth.refresh_ttl(caller.app)),
+        },
     )
-    session.add(row)
-    return pair, row
+    return pair, refresh_jti
 
 
 def _pair(

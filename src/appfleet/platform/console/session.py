@@ -78,7 +78,9 @@ async def sign_in(
     check = await check_password(caller, email, password)
     user = await session.get(User, check.user_id) if check.matches and check.user_id else None
     if user is None or not user.is_active or user.deleted_at is not None:
-        audit.record(session, caller.clock, caller.origin, "console_login_failed", check.user_id)
+        await audit.record(
+            session, caller.clock, caller.origin, "console_login_failed", check.user_id
+        )
         raise SignInRefused("Wrong email or password")
     if not await grants.held_by(session, user.id):
         raise SignInRefused("This account has no admin role")
@@ -88,7 +90,7 @@ async def sign_in(
         if not code:
             raise SignInRefused("Enter the code from your authenticator app", needs_code=True)
         if not await mfa.second_factor_ok(session, caller, user, code):
-            audit.record(session, caller.clock, caller.origin, "mfa_failed", user.id)
+            await audit.record(session, caller.clock, caller.origin, "mfa_failed", user.id)
             raise SignInRefused("That code is not right; try the current one", needs_code=True)
     now = caller.clock.now()
     row = AuthSession(
@@ -103,7 +105,7 @@ async def sign_in(
         expires_at=now + timedelta(seconds=TTL_S),
     )
     session.add(row)
-    audit.record(session, caller.clock, caller.origin, "console_login", user.id)
+    await audit.record(session, caller.clock, caller.origin, "console_login", user.id)
     await session.flush()
     claims = tokens.console_claims(user.id, caller.app.name, row.id, now, TTL_S)
     return caller.auth.tokens.mint(claims)

@@ -72,7 +72,7 @@ async def record_consent(
         ip=caller.origin.ip,
     )
     session.add(row)
-    audit.record(
+    await audit.record(
         session,
         caller.clock,
         caller.origin,
@@ -177,7 +177,7 @@ async def export(session: AsyncSession, caller: Caller, user_id: uuid.UUID) -> d
         ],
         app: await caller.app.export_data(session, user.id) if caller.app.export_data else {},
     }
-    audit.record(session, caller.clock, caller.origin, "export", user.id)
+    await audit.record(session, caller.clock, caller.origin, "export", user.id)
     return data
 
 
@@ -219,7 +219,7 @@ async def delete_account(
             name=user.name,
             purge_date=user.purge_after.date().isoformat(),
         )
-    audit.record(
+    await audit.record(
         session, caller.clock, caller.origin, "account_deleted", user.id, apple_revoked=revoked
     )
     return AccountDeletion(
@@ -257,7 +257,7 @@ async def _restore(
     if user.purge_after is None or user.purge_after <= now:
         raise BadCredentials()  # past the retention period: as good as gone
     user.is_active, user.deleted_at, user.purge_after, user.updated_at = True, None, None, now
-    audit.record(session, caller.clock, caller.origin, "account_restored", user.id)
+    await audit.record(session, caller.clock, caller.origin, "account_restored", user.id)
     return await complete_sign_in(session, caller, user, device, method)
 
 
@@ -342,5 +342,7 @@ async def _purge(
         # Memberships, sessions, tokens and consents go with it (ON DELETE CASCADE).
         await session.execute(delete(User).where(User.id == user_id))
         origin = Origin(app=None, ip=None, user_agent=None)
-        audit.record(session, clock, origin, "account_purged", stand_in, apple_revoked=revoked)
+        await audit.record(
+            session, clock, origin, "account_purged", stand_in, apple_revoked=revoked
+        )
     log.info("account_purged", user=str(stand_in))

@@ -122,7 +122,7 @@ async def change(
     edit.updated_at = rt.clock.now()
     await session.flush()
     forget_after_commit(session, rt.cache, DEFINITIONS_KEY)
-    audit.record(
+    await audit.record(
         session,
         rt.clock,
         origin,

@@ -45,7 +45,7 @@ async def put(
         setattr(row, name, value)
     await session.flush()
     forget_after_commit(session, rt.cache, prefix=CATALOG_PREFIX)
-    audit.record(
+    await audit.record(
         session,
         rt.clock,
         origin,

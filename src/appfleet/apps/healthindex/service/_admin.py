@@ -149,7 +149,7 @@ async def write(
         change = {k: v for k, v in values.items() if k != "slug"}
         change["track_stock"] = change.get("stock") is not None
         saved = await update(session, shop, _uuid(item_id), validated(ProductUpdate, change))
-    audit.record(
+    await audit.record(
         session,
         shop.clock,
         origin,

@@ -50,8 +50,8 @@ class AdminEdit:
     origin: Origin
     by: uuid.UUID
 
-    def audit(self, action: str, **details: Any) -> None:
-        audit.record(self.session, self.clock, self.origin, action, self.by, **details)
+    async def audit(self, action: str, **details: Any) -> None:
+        await audit.record(self.session, self.clock, self.origin, action, self.by, **details)
 
     def forget(self, app: str | None) -> None:
         self.store.forget(self.session, app)
@@ -109,7 +109,7 @@ async def put_flag(
     flag.updated_at, flag.updated_by = now, edit.by
     await edit.session.flush()
     edit.forget(app)
-    edit.audit(
+    await edit.audit(
         "flag_changed",
         flag=key,
         scope=app,
@@ -127,7 +127,7 @@ async def kill_flag(edit: AdminEdit, app: str | None, key: str) -> FlagRead:
     flag = await _existing(edit.session, app, key)
     flag.killed, flag.updated_at, flag.updated_by = True, edit.clock.now(), edit.by
     edit.forget(app)
-    edit.audit("flag_killed", flag=key, scope=app)
+    await edit.audit("flag_killed", flag=key, scope=app)
     return flag_read(flag)
 
 
@@ -135,7 +135,7 @@ async def delete_flag(edit: AdminEdit, app: str | None, key: str) -> None:
     flag = await _existing(edit.session, app, key)
     await edit.session.delete(flag)
     edit.forget(app)
-    edit.audit("flag_deleted", flag=key, scope=app)
+    await edit.audit("flag_deleted", flag=key, scope=app)
 
 
 def experiment_read(row: Experiment) -> ExperimentRead:
@@ -206,7 +206,7 @@ async def put_experiment(
     row.variants, row.audience, row.conversion_event = variants, audience, change.conversion_event
     row.updated_at = now
     await edit.session.flush()
-    edit.audit("experiment_changed", experiment=key, created=created)
+    await edit.audit("experiment_changed", experiment=key, created=created)
     return experiment_read(row), created
 
 
@@ -219,7 +219,7 @@ async def start(edit: AdminEdit, app: str, key: str) -> ExperimentRead:
         )
     row.status, row.started_at, row.updated_at = "running", edit.clock.now(), edit.clock.now()
     edit.forget(app)
-    edit.audit("experiment_started", experiment=key)
+    await edit.audit("experiment_started", experiment=key)
     return experiment_read(row)
 
 
@@ -237,7 +237,7 @@ async def stop(edit: AdminEdit, app: str, key: str, winner: str | None) -> Exper
         row.status, row.stopped_at = "stopped", edit.clock.now()
     row.winner, row.updated_at = winner, edit.clock.now()
     edit.forget(app)
-    edit.audit("experiment_stopped", experiment=key, winner=winner)
+    await edit.audit("experiment_stopped", experiment=key, winner=winner)
     return experiment_read(row)
 
 
@@ -342,7 +342,7 @@ async def put_release(
     row.store_url, row.updated_at = change.store_url, edit.clock.now()
     await edit.session.flush()
     edit.forget(app)
-    edit.audit(
+    await edit.audit(
         "release_changed",
         platform=platform,
         min_version=change.min_version,
@@ -357,4 +357,4 @@ async def delete_release(edit: AdminEdit, app: str, platform: str) -> None:
         raise NotFound(f"No release config for {platform}")
     await edit.session.delete(row)
     edit.forget(app)
-    edit.audit("release_deleted", platform=platform)
+    await edit.audit("release_deleted", platform=platform)
