@@ -28,7 +28,7 @@ SECRET = "floor-" + "x" * 40
 EMAIL = "floor@bench.example"
 PASSWORD = "bench password 2026"
 # appfleet's defaults (OWASP's minimum for argon2id), so both hash the same work.
-HASHER = PasswordHasher(time_cost=2, memory_cost=19_456, parallelism=1)
+HASHER = PasswordHasher(time_cost=5, memory_cost=7_168, parallelism=1)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS floor_completion (
     id uuid PRIMARY KEY, user_id uuid NOT NULL, challenge_id text NOT NULL,

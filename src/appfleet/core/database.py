@@ -11,13 +11,25 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, event, text
+from sqlalchemy import (
+    CursorResult,
+    DateTime,
+    MetaData,
+    Select,
+    TypeDecorator,
+    event,
+    func,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import URL, Dialect, Row, make_url
@@ -31,6 +43,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.sql import Executable
+from sqlalchemy.sql.dml import Insert
 from sqlalchemy.util import await_only
 
 from appfleet.core import sqlite
@@ -92,6 +105,24 @@ def async_url(url: str) -> URL:
     )
 
 
+@dataclass(frozen=True)
+class InsertsTogether:
+    """INSERT ... SELECT statements that commit together and share one set of parameters, built
+    once for a hot path; each carries its own condition, so a write can stand down as a whole
+    when what it was decided on has changed. `Database.insert_together` runs them."""
+
+    statements: Sequence[Insert]
+    # PostgreSQL: the first statement counted, the others as data-modifying CTEs of that count.
+    fused: Select[int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        first, *rest = self.statements
+        counted = first.returning(literal_column("1")).cte("inserted")
+        also = [statement.cte(f"also_{n}") for n, statement in enumerate(rest)]
+        fused = select(func.count()).select_from(counted).add_cte(*also)
+        object.__setattr__(self, "fused", fused)
+
+
 class Database:
     """One engine per process, and the two session factories built on it."""
 
@@ -134,6 +165,25 @@ class Database:
         ORM objects, and no session to build and close."""
         async with self._reader.connect() as connection:
             return (await connection.execute(statement, parameters)).first()
+
+    async def insert_together(self, writes: InsertsTogether, parameters: dict[str, Any]) -> int:
+        """Run `writes` as one atomic write; the number of rows the first statement inserted.
+
+        On PostgreSQL they are one statement (one round trip, no BEGIN and COMMIT: a statement
+        outside a transaction commits or fails whole); SQLite, in process, runs them in turn in
+        one write transaction."""
+        if not self.is_sqlite:
+            async with self._reader.connect() as connection:
+                counted: int = (await connection.execute(writes.fused, parameters)).scalar_one()
+                return counted
+        first, *rest = writes.statements
+        async with self._writes() as session, session.begin():
+            result: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
+                first, parameters
+            )
+            for statement in rest:
+                await session.execute(statement, parameters)
+        return result.rowcount
 
     async def ping(self) -> None:
         async with self.engine.connect() as connection:

@@ -74,3 +74,33 @@ async def test_an_unknown_email_costs_a_hash_with_the_same_parameters(
     assert decoy != decoy_hash(settings)  # random, not a constant anyone could look up
     matches = await passwords.verify("correct horse battery", None)
     assert matches == (False, None)
+
+
+async def test_a_hash_made_with_other_parameters_is_replaced_at_the_next_sign_in(
+    passwords: Passwords,
+) -> None:
+    earlier = Passwords(AuthSettings(argon2_time_cost=2, argon2_memory_kib=19_456))
+    stored = await earlier.hash("correct horse battery")
+
+    matches, upgraded = await passwords.verify("correct horse battery", stored)
+
+    assert matches and upgraded is not None
+    parameters = argon2.extract_parameters(upgraded)
+    assert (parameters.memory_cost, parameters.time_cost) == (7_168, 5)
+    assert await passwords.verify("correct horse battery", upgraded) == (True, None)
+
+
+@pytest.mark.parametrize(
+    ("passes", "memory_kib"), [(5, 7_168), (2, 19_456), (1, 47_104), (8, 7_168)]
+)
+def test_any_row_of_owasps_table_is_accepted(passes: int, memory_kib: int) -> None:
+    settings = AuthSettings(argon2_time_cost=passes, argon2_memory_kib=memory_kib)
+    assert (settings.argon2_time_cost, settings.argon2_memory_kib) == (passes, memory_kib)
+
+
+@pytest.mark.parametrize(("passes", "memory_kib"), [(2, 7_168), (1, 19_456), (4, 9_000)])
+def test_settings_below_owasps_memory_for_their_passes_are_refused(
+    passes: int, memory_kib: int
+) -> None:
+    with pytest.raises(ValueError, match="OWASP"):
+        AuthSettings(argon2_time_cost=passes, argon2_memory_kib=memory_kib)

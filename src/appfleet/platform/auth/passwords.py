@@ -2,7 +2,7 @@
 
 Hashing runs in worker threads: at OWASP's parameters one hash takes tens of milliseconds of
 CPU, which would otherwise stall every other request on the event loop. At most one hash per
-usable core runs at a time: forty concurrent argon2id hashes of 19 MiB each on one core only
+usable core runs at a time: forty concurrent argon2id hashes of 7 MiB each on one core only
 thrash the CPU caches, and every login waits longer.
 """
 

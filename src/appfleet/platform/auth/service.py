@@ -6,9 +6,9 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Row, Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core.clock import Clock
@@ -36,9 +36,11 @@ from appfleet.platform.auth.schemas import (
     RegisterRequest,
     TokenPair,
 )
+from appfleet.platform.auth.signin import write_sign_in
 from appfleet.platform.users import service as user_service
 from appfleet.platform.users.models import Membership, User
-from appfleet.platform.users.repository import UserRepository, credentials
+from appfleet.platform.users.repository import Credentials, UserRepository, credentials
+from appfleet.platform.users.schemas import UserRead
 from appfleet.providers.email.queue import queue_email
 from appfleet.runtime.revocation import session_key, token_key
 
@@ -136,6 +138,7 @@ class PasswordCheck:
     user_id: uuid.UUID | None  # the account with this email, right password or not
     matches: bool
     upgraded_hash: str | None
+    account: Credentials | None = None
 
 
 async def check_password(caller: Caller, email: str, password: str) -> PasswordCheck:
@@ -144,15 +147,22 @@ async def check_password(caller: Caller, email: str, password: str) -> PasswordC
     Reads outside the request's own session, before it writes anything, so no transaction or
     write lock is held while the hash runs. Deleted (still restorable) accounts are checked
     too, so their owner can be told how to restore them."""
-    found = await credentials(caller.auth.database, caller.app.identity_group, email.lower())
-    user_id, stored, usable = found if found is not None else (None, None, False)
-    matches, upgraded = await caller.auth.passwords.verify(password, stored if usable else None)
-    return PasswordCheck(user_id, matches, upgraded)
+    found = await credentials(
+        caller.auth.database, caller.app.identity_group, email.lower(), caller.app.name
+    )
+    stored = found.password_hash if found is not None and found.usable else None
+    matches, upgraded = await caller.auth.passwords.verify(password, stored)
+    return PasswordCheck(found.user_id if found else None, matches, upgraded, found)
 
 
 async def log_in(session: AsyncSession, caller: Caller, body: LoginRequest) -> AuthResponse:
     """Email and password; the same answer for an unknown email and a wrong password."""
     check = await check_password(caller, body.email, body.password)
+    account = check.account
+    if check.matches and not check.upgraded_hash and account and account.ready is not None:
+        signed = await _sign_in_at_once(caller, account, account.ready, body.device)
+        if signed is not None:
+            return signed
     found = None
     if check.matches and check.user_id:
         # The account is read again inside the write transaction (it may have changed during
@@ -160,6 +170,8 @@ async def log_in(session: AsyncSession, caller: Caller, body: LoginRequest) -> A
         found = await UserRepository(session, caller.app.identity_group).with_membership(
             check.user_id, caller.app.name
         )
+    if found is not None and not _still_checked(found[0], account):
+        found = None  # the password changed, or the account was suspended, during the hash
     if found is None:
         await audit.record(
             session,
@@ -176,6 +188,44 @@ async def log_in(session: AsyncSession, caller: Caller, body: LoginRequest) -> A
     if user.deleted_at is not None:
         raise AccountDeleted(user.purge_after)
     return await complete_sign_in(session, caller, user, body.device, "password", membership)
+
+
+def _still_checked(user: User, account: Credentials | None) -> bool:
+    """The account as the password check saw it: the same hash, and still able to sign in (or
+    deleted, so its owner can be told how to restore it)."""
+    return (
+        account is not None
+        and user.password_hash == account.password_hash
+        and (user.is_active or user.deleted_at is not None)
+    )
+
+
+async def _sign_in_at_once(
+    caller: Caller, account: Credentials, profile: Row[Any], device: DeviceInfo | None
+) -> AuthResponse | None:
+    """The common sign-in (a member of this app, no second factor, hash current) written in
+    one go; None when the account changed during the hash and the general path must decide."""
+    if account.password_hash is None:
+        return None
+    now = caller.clock.now()
+    session_id, refresh_jti, access_jti = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    written = await write_sign_in(
+        caller.auth.database,
+        user_id=account.user_id,
+        stored_hash=account.password_hash,
+        app=caller.app.name,
+        origin=caller.origin,
+        device=device,
+        session_id=session_id,
+        refresh_jti=refresh_jti,
+        access_jti=access_jti,
+        now=now,
+        refresh_ttl_s=caller.auth.refresh_ttl(caller.app),
+    )
+    if not written:
+        return None
+    pair = _pair(caller, account.user_id, session_id, access_jti, refresh_jti, now)
+    return AuthResponse(user=UserRead.model_validate(profile), **pair.model_dump())
 
 
 async def complete_sign_in(

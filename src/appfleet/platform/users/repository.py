@@ -1,17 +1,40 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Row, Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core.database import Database
 from appfleet.platform.users.models import Membership, User
 
 # Built once: a login reads it on every attempt, and building and keying a statement per call
-# costs more than running it.
-_CREDENTIALS = select(User.id, User.password_hash, User.is_active, User.deleted_at).where(
-    User.identity_group == bindparam("group"), User.email == bindparam("email")
+# costs more than running it. Besides what the password check needs, the profile a sign-in
+# answers with and the membership of the app signed in to, so a sign-in that finds both need
+# not read the account again.
+_CREDENTIALS = (
+    select(
+        User.id,
+        User.password_hash,
+        User.is_active,
+        User.deleted_at,
+        User.totp_enabled_at,
+        User.email,
+        User.name,
+        User.avatar_seed,
+        User.timezone,
+        User.language,
+        User.is_anonymous,
+        User.country,
+        User.email_verified_at.is_not(None).label("email_verified"),
+        User.created_at,
+        Membership.id.label("membership_id"),
+        Membership.preferences,
+    )
+    .outerjoin(Membership, (Membership.user_id == User.id) & (Membership.app == bindparam("app")))
+    .where(User.identity_group == bindparam("group"), User.email == bindparam("email"))
 )
 
 _WITH_MEMBERSHIP = (
@@ -21,17 +44,40 @@ _WITH_MEMBERSHIP = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """The account with an email, as a password check reads it (outside any session: no
+    transaction is open while the hash runs)."""
+
+    user_id: uuid.UUID
+    password_hash: str | None
+    # Deleted accounts that can still be restored count as usable, so their owner can be
+    # told how to restore them.
+    usable: bool
+    # Active, no second factor and already a member of the app: the sign-in can be written
+    # at once (auth/signin.py). The row holds the profile's columns and the preferences.
+    ready: Row[Any] | None
+
+
 async def credentials(
-    db: Database, identity_group: str, email: str
-) -> tuple[uuid.UUID, str | None, bool] | None:
-    """(id, password hash, usable) for the account with `email` in the group: just the columns
-    a password check needs, read outside any session (no transaction is open while the hash
-    runs). Deleted accounts that can still be restored count as usable, so their owner can be
-    told how to restore them."""
-    row = await db.first_row(_CREDENTIALS, {"group": identity_group, "email": email})
+    db: Database, identity_group: str, email: str, app: str
+) -> Credentials | None:
+    """The account with `email` in the group, with its membership of `app` when it has one."""
+    row = await db.first_row(_CREDENTIALS, {"group": identity_group, "email": email, "app": app})
     if row is None:
         return None
-    return row.id, row.password_hash, row.is_active or row.deleted_at is not None
+    ready = (
+        row.is_active
+        and row.deleted_at is None
+        and row.totp_enabled_at is None
+        and row.membership_id is not None
+    )
+    return Credentials(
+        user_id=row.id,
+        password_hash=row.password_hash,
+        usable=row.is_active or row.deleted_at is not None,
+        ready=row if ready else None,
+    )
 
 
 class UserRepository:
