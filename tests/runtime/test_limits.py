@@ -5,7 +5,6 @@ event loop, and under load that queue was the API's p99)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -13,42 +12,35 @@ from sqlalchemy import event
 
 from appfleet.core.clock import FixedClock
 from appfleet.core.database import Database, unit_of_work
-from appfleet.core.settings import AiSettings, DatabaseSettings, RateLimitSettings
+from appfleet.core.settings import AiSettings, RateLimitSettings
 from appfleet.runtime.limits import LimitBook, Rate
 from appfleet.runtime.models import LimitOverride
 
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url, DatabaseSettings())
-    yield database
-    await database.dispose()
-
-
-def count_override_reads(db: Database) -> list[str]:
+def count_override_reads(database: Database) -> list[str]:
     reads: list[str] = []
 
     def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if "FROM limit_override" in statement:
             reads.append(statement)
 
-    event.listen(db.engine.sync_engine, "before_cursor_execute", seen)
+    event.listen(database.engine.sync_engine, "before_cursor_execute", seen)
     return reads
 
 
 async def test_requests_that_find_the_limits_due_share_one_read(
-    db: Database, clock: FixedClock
+    database: Database, clock: FixedClock
 ) -> None:
-    async with unit_of_work(db) as session:
+    async with unit_of_work(database) as session:
         session.add(
             LimitOverride(
                 scope="corpfinity", name="login", value="2/minute", updated_at=clock.now()
             )
         )
-    book = LimitBook(db, RateLimitSettings(), AiSettings(), reread_s=0)
-    reads = count_override_reads(db)
+    book = LimitBook(database, RateLimitSettings(), AiSettings(), reread_s=0)
+    reads = count_override_reads(database)
 
     rates = await asyncio.gather(*(book.rate("corpfinity", "login") for _ in range(40)))
 

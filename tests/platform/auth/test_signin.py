@@ -4,7 +4,6 @@ it, none when it changed during the hash (SQLite, and PostgreSQL where it is one
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx2
@@ -14,7 +13,6 @@ from sqlalchemy import select
 
 from appfleet.core.clock import FixedClock
 from appfleet.core.database import Base, Database, unit_of_work
-from appfleet.core.settings import DatabaseSettings
 from appfleet.platform.audit.models import AuditEvent
 from appfleet.platform.audit.service import Origin
 from appfleet.platform.auth.models import AuthSession, RefreshToken
@@ -31,25 +29,20 @@ HASH = "$argon2id$v=19$m=7168,t=5,p=1$c2FsdA$ZGlnZXN0"
 PHONE = DeviceInfo(name="Ann's iPhone", platform="ios", app_version="3.2.0")
 
 
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url, DatabaseSettings())
-    yield database
-    await database.dispose()
-
-
-async def account(db: Database, clock: FixedClock, **columns: Any) -> uuid.UUID:
+async def account(database: Database, clock: FixedClock, **columns: Any) -> uuid.UUID:
     defaults = {"password_hash": HASH, "created_at": clock.now(), "updated_at": clock.now()}
     user = User(identity_group="corpfinity", email="ann@example.com", **(defaults | columns))
-    async with unit_of_work(db) as session:
+    async with unit_of_work(database) as session:
         session.add(user)
     return user.id
 
 
-async def sign_in(db: Database, clock: FixedClock, user_id: uuid.UUID) -> tuple[bool, uuid.UUID]:
+async def sign_in(
+    database: Database, clock: FixedClock, user_id: uuid.UUID
+) -> tuple[bool, uuid.UUID]:
     session_id = uuid.uuid4()
     written = await write_sign_in(
-        db,
+        database,
         user_id=user_id,
         stored_hash=HASH,
         app="corpfinity",
@@ -64,20 +57,20 @@ async def sign_in(db: Database, clock: FixedClock, user_id: uuid.UUID) -> tuple[
     return written, session_id
 
 
-async def rows(db: Database, model: type[Base]) -> list[Any]:
-    async with unit_of_work(db, write=False) as session:
+async def rows(database: Database, model: type[Base]) -> list[Any]:
+    async with unit_of_work(database, write=False) as session:
         return list(await session.scalars(select(model)))
 
 
 async def test_a_sign_in_stores_its_session_token_event_and_day_together(
-    db: Database, clock: FixedClock
+    database: Database, clock: FixedClock
 ) -> None:
-    ann = await account(db, clock)
+    ann = await account(database, clock)
 
-    written, session_id = await sign_in(db, clock, ann)
+    written, session_id = await sign_in(database, clock, ann)
 
     assert written
-    (session,) = await rows(db, AuthSession)
+    (session,) = await rows(database, AuthSession)
     assert (session.id, session.user_id, session.app) == (session_id, ann, "corpfinity")
     assert (session.device_name, session.platform, session.app_version) == (
         "Ann's iPhone",
@@ -87,26 +80,26 @@ async def test_a_sign_in_stores_its_session_token_event_and_day_together(
     assert session.last_ip == "203.0.113.7" and session.revoked_at is None
     assert session.created_at == clock.now()
     assert (session.expires_at - session.created_at).total_seconds() == 3600
-    (token,) = await rows(db, RefreshToken)
+    (token,) = await rows(database, RefreshToken)
     assert token.session_id == session_id and token.used_at is None
-    (event,) = await rows(db, AuditEvent)
+    (event,) = await rows(database, AuditEvent)
     assert (event.action, event.user_id, event.details) == ("login", ann, {"method": "password"})
     assert (event.ip, event.user_agent) == ("203.0.113.7", "Corpfinity/3.2 iOS")
-    (day,) = await rows(db, Activity)
+    (day,) = await rows(database, Activity)
     assert (day.user_id, day.app, day.day) == (ann, "corpfinity", clock.now().date())
 
 
 async def test_a_second_sign_in_the_same_day_adds_a_session_but_not_a_day(
-    db: Database, clock: FixedClock
+    database: Database, clock: FixedClock
 ) -> None:
-    ann = await account(db, clock)
+    ann = await account(database, clock)
 
-    assert (await sign_in(db, clock, ann))[0]
-    assert (await sign_in(db, clock, ann))[0]
+    assert (await sign_in(database, clock, ann))[0]
+    assert (await sign_in(database, clock, ann))[0]
 
-    assert len(await rows(db, AuthSession)) == 2
-    assert len(await rows(db, RefreshToken)) == 2
-    assert len(await rows(db, Activity)) == 1
+    assert len(await rows(database, AuthSession)) == 2
+    assert len(await rows(database, RefreshToken)) == 2
+    assert len(await rows(database, Activity)) == 1
 
 
 @pytest.mark.parametrize(
@@ -120,16 +113,16 @@ async def test_a_second_sign_in_the_same_day_adds_a_session_but_not_a_day(
     ids=["password changed", "suspended", "deleted", "second factor on"],
 )
 async def test_nothing_is_written_when_the_account_changed_during_the_hash(
-    db: Database, clock: FixedClock, change: dict[str, Any]
+    database: Database, clock: FixedClock, change: dict[str, Any]
 ) -> None:
     values = {key: clock.now() if value is True else value for key, value in change.items()}
-    ann = await account(db, clock, **values)
+    ann = await account(database, clock, **values)
 
-    written, _ = await sign_in(db, clock, ann)
+    written, _ = await sign_in(database, clock, ann)
 
     assert not written
     for model in (AuthSession, RefreshToken, AuditEvent, Activity):
-        assert await rows(db, model) == []
+        assert await rows(database, model) == []
 
 
 async def test_a_password_changed_while_the_old_one_is_hashed_does_not_sign_in(
@@ -137,11 +130,11 @@ async def test_a_password_changed_while_the_old_one_is_hashed_does_not_sign_in(
 ) -> None:
     await register(client)
     verify = Passwords.verify
-    db: Database = app.state.db
+    database: Database = app.state.db
 
     async def changed_meanwhile(self: Passwords, password: str, stored: str | None) -> Any:
         result = await verify(self, password, stored)
-        async with unit_of_work(db) as session:
+        async with unit_of_work(database) as session:
             user = await session.scalar(select(User))
             assert user is not None
             user.password_hash = await self.hash("a brand new passphrase")
