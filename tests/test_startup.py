@@ -12,6 +12,8 @@ VENDOR_SDKS = ("openai", "stripe", "boto3", "botocore", "PIL", "playwright")
 # Needed to migrate, not to start: the start-up check for pending migrations reads the version
 # table itself.
 MIGRATION_TOOLS = ("alembic",)
+# Clients of services a deployment may not use: loaded once configured.
+SERVICE_CLIENTS = ("redis",)
 
 # The app is built and started (lifespan: providers, pools, listeners), as for a first request.
 _PROBE = """
@@ -29,12 +31,12 @@ print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {names})))
 
 
 def _loaded(tmp_path: Path, **env: str) -> list[str]:
-    source = _PROBE.format(names={*VENDOR_SDKS, *MIGRATION_TOOLS})
+    source = _PROBE.format(names={*VENDOR_SDKS, *MIGRATION_TOOLS, *SERVICE_CLIENTS})
     output = run_python(source, tmp_path, **env)
     return [m.split(".")[0] for m in json.loads(output.splitlines()[-1])]
 
 
-def test_no_vendor_sdk_or_migration_tool_is_imported_to_start(tmp_path: Path) -> None:
+def test_no_vendor_sdk_migration_tool_or_unused_client_is_imported_to_start(tmp_path: Path) -> None:
     assert _loaded(tmp_path) == []
 
 
@@ -47,3 +49,8 @@ def test_a_configured_provider_brings_its_sdk(tmp_path: Path) -> None:
         APPFLEET_BILLING__STRIPE_SECRET_KEY="sk_test_x",
     )
     assert {"openai", "stripe"} <= set(loaded)
+
+
+def test_a_configured_redis_brings_its_client(tmp_path: Path) -> None:
+    # Nothing listens on port 1: the client is made at start-up and fails only when used.
+    assert "redis" in _loaded(tmp_path, REDIS_URL="redis://127.0.0.1:1/0")

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import date, timedelta
-from typing import Annotated, Any, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 from fastapi import Depends, Request
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from sqlalchemy import Date, String, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -25,6 +23,10 @@ from appfleet.core.database import Base, Database, insert, unit_of_work
 from appfleet.core.logging import get_logger
 from appfleet.core.tasks import JobContext, Schedule, Task
 from appfleet.runtime.periodic import Periodic
+from appfleet.runtime.redis import failures as redis_failures
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = get_logger("appfleet.analytics")
 KEEP_DAYS = 35
@@ -165,7 +167,7 @@ class Analytics:
             return
         try:
             await self._store.add(users, events)
-        except (RedisError, OSError) as exc:
+        except redis_failures() as exc:
             # Counters are best effort: losing a few seconds of them beats failing requests.
             log.warning("analytics_flush_failed", error=type(exc).__name__)
 

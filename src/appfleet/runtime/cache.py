@@ -17,15 +17,17 @@ import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Generic, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Annotated, Generic, Protocol, TypeVar, runtime_checkable
 
 from fastapi import Depends, Request
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core.database import after_commit
 from appfleet.core.logging import get_logger
+from appfleet.runtime.redis import failures as redis_failures
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = get_logger("appfleet.cache")
 T = TypeVar("T")
@@ -298,7 +300,7 @@ class NearCache:
         generation = self._local.generation_now(key)
         try:
             value = await self._remote.get(key)
-        except (RedisError, OSError) as exc:
+        except redis_failures() as exc:
             log.warning("cache_unavailable", error=type(exc).__name__)
             return None
         if value is not None:
@@ -308,7 +310,7 @@ class NearCache:
     async def set(self, key: str, value: bytes, ttl_s: int) -> None:
         try:
             await self._remote.set(key, value, ttl_s)
-        except (RedisError, OSError) as exc:
+        except redis_failures() as exc:
             log.warning("cache_unavailable", error=type(exc).__name__)
             return
         await self._local.set(key, value, min(ttl_s, self._local_ttl_s))
@@ -328,7 +330,7 @@ class NearCache:
     async def generation(self, key: str) -> Generation:
         try:
             return await self._remote.generation(key)
-        except (RedisError, OSError) as exc:
+        except redis_failures() as exc:
             log.warning("cache_unavailable", error=type(exc).__name__)
             return UNKNOWN_GENERATION
 
@@ -341,7 +343,7 @@ class NearCache:
         try:
             if not await self._remote.set_if_generation(key, value, ttl_s, generation):
                 return False
-        except (RedisError, OSError) as exc:
+        except redis_failures() as exc:
             log.warning("cache_unavailable", error=type(exc).__name__)
             return False
         await self._local.set_if_generation(key, value, min(ttl_s, self._local_ttl_s), local)
@@ -367,7 +369,7 @@ class NearCache:
                             data = message["data"]
                             text = data.decode() if isinstance(data, bytes) else str(data)
                             self._forget(text.split("\n"))
-            except (RedisError, OSError) as exc:
+            except redis_failures() as exc:
                 log.warning("cache_invalidation_listener_lost", error=type(exc).__name__)
                 self._local.clear()
                 await asyncio.sleep(retry_s)

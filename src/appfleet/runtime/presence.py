@@ -22,14 +22,16 @@ import contextlib
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from appfleet.core.logging import get_logger
 from appfleet.runtime.realtime import Broker
+from appfleet.runtime.redis import failures as redis_failures
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = get_logger("appfleet.presence")
 TTL_S = 3.0
@@ -338,7 +340,7 @@ class RedisPresence:
             local.pop(connection.id, None)
             if not local:
                 del self._local[connection.channel]
-        with contextlib.suppress(RedisError, OSError):  # else the sweep will see to it
+        with contextlib.suppress(*redis_failures()):  # else the sweep will see to it
             await self._leave(
                 keys=_keys(connection.channel), args=[connection.channel, connection.id]
             )
@@ -383,7 +385,7 @@ class RedisPresence:
                             self.relay.add(
                                 channel.removeprefix("rt:who-ev:"), change["kind"], change["data"]
                             )
-            except (RedisError, OSError) as exc:
+            except redis_failures() as exc:
                 log.warning("presence_listener_lost", error=type(exc).__name__)
                 await asyncio.sleep(retry_s)
 
@@ -397,7 +399,7 @@ class RedisPresence:
                 if time.monotonic() - last_sweep >= self._sweep_s:
                     await self.sweep()
                     last_sweep = time.monotonic()
-            except (RedisError, OSError) as exc:
+            except redis_failures() as exc:
                 log.warning("presence_unavailable", error=type(exc).__name__)
             if _cancelling():
                 raise asyncio.CancelledError  # swallowed by a Redis call: stop as asked

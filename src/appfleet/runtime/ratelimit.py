@@ -11,12 +11,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from fastapi import Depends, Request
 from prometheus_client import Counter
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from appfleet.core.clock import Clock
@@ -26,6 +24,10 @@ from appfleet.core.logging import get_logger
 from appfleet.core.settings import RateLimitSettings
 from appfleet.runtime.limits import LimitBook
 from appfleet.runtime.periodic import Periodic
+from appfleet.runtime.redis import failures as redis_failures
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = get_logger("appfleet.ratelimit")
 DEGRADED = Counter(
@@ -273,7 +275,7 @@ class RedisRateLimiter:
             args += [repr(period_s / limit), repr(period_s)]
         try:
             answers = await self._script(keys=[key for key, _, _ in checks], args=args)
-        except (RedisError, OSError) as exc:
+        except redis_failures() as exc:
             return [self._unavailable(key, limit, exc) for key, limit, _ in checks]
         return [
             _decision(limit, answer) for (_, limit, _), answer in zip(checks, answers, strict=False)
@@ -355,7 +357,7 @@ class SyncedRateLimiter:
             args += [repr(interval), str(count), repr(first)]
         try:
             tats = await self._script(keys=keys, args=args)
-        except (RedisError, OSError) as exc:
+        except redis_failures() as exc:
             DEGRADED.inc()
             log.warning("ratelimit_sync_failed", keys=len(keys), error=type(exc).__name__)
             return  # each process goes on with its own count until Redis is back

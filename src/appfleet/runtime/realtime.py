@@ -22,16 +22,18 @@ import uuid
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Annotated, Any, Protocol, runtime_checkable
 
 import orjson
 from fastapi import Depends, Request
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core.database import after_commit
 from appfleet.core.logging import get_logger
+from appfleet.runtime.redis import failures as redis_failures
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = get_logger("appfleet.realtime")
 REPLAY_SIZE = 500
@@ -267,7 +269,7 @@ class RedisBroker(_BrokerBase):
 
     async def detach(self, subscription: Subscription) -> None:
         await super().detach(subscription)
-        with contextlib.suppress(RedisError, OSError):
+        with contextlib.suppress(*redis_failures()):
             await self._redis.zrem(f"rt:presence:{subscription.channel}", subscription.id)
 
     async def _current(self, channel: str) -> int:
@@ -295,7 +297,7 @@ class RedisBroker(_BrokerBase):
                                 self._deliver(Event.from_json(message["data"]))
                     finally:
                         beat.cancel()
-            except (RedisError, OSError) as exc:
+            except redis_failures() as exc:
                 log.warning("realtime_listener_lost", error=type(exc).__name__)
                 await asyncio.sleep(retry_s)
 

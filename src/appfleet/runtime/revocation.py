@@ -13,15 +13,17 @@ import asyncio
 import math
 import time
 from datetime import datetime
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
-from redis.asyncio import Redis
 from sqlalchemy import delete, select
 
 from appfleet.core.clock import Clock
 from appfleet.core.database import Database, unit_of_work
 from appfleet.core.logging import get_logger
 from appfleet.runtime.models import RevokedToken
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 REREAD_S = 2.0
 REDIS_SET = "revoked"
