@@ -20,6 +20,8 @@ import uuid
 from datetime import date
 from pathlib import Path
 
+from redis.asyncio import Redis
+
 from appfleet.core.clock import Clock
 from appfleet.core.database import Database, unit_of_work
 from appfleet.core.migrate import migrate
@@ -34,7 +36,6 @@ from appfleet.platform.flags.schemas import (
     VariantWeight,
 )
 from appfleet.runtime.cache import Cache, MemoryCache, NearCache
-from appfleet.runtime.redis import Redis
 
 APP = "fitnudge"
 
