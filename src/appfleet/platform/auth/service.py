@@ -6,9 +6,9 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import cast
 
-from sqlalchemy import Row, Table, insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core.clock import Clock
@@ -159,8 +159,8 @@ async def log_in(session: AsyncSession, caller: Caller, body: LoginRequest) -> A
     """Email and password; the same answer for an unknown email and a wrong password."""
     check = await check_password(caller, body.email, body.password)
     account = check.account
-    if check.matches and not check.upgraded_hash and account and account.ready is not None:
-        signed = await _sign_in_at_once(caller, account, account.ready, body.device)
+    if check.matches and not check.upgraded_hash and account is not None:
+        signed = await _sign_in_at_once(caller, account, body.device)
         if signed is not None:
             return signed
     found = None
@@ -201,11 +201,13 @@ def _still_checked(user: User, account: Credentials | None) -> bool:
 
 
 async def _sign_in_at_once(
-    caller: Caller, account: Credentials, profile: Row[Any], device: DeviceInfo | None
+    caller: Caller, account: Credentials, device: DeviceInfo | None
 ) -> AuthResponse | None:
     """The common sign-in (a member of this app, no second factor, hash current) written in
-    one go; None when the account changed during the hash and the general path must decide."""
-    if account.password_hash is None:
+    one go; None when it is not that one, or the account changed during the hash, and the
+    general path must decide."""
+    profile = account.ready
+    if profile is None or account.password_hash is None:
         return None
     now = caller.clock.now()
     session_id, refresh_jti, access_jti = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
