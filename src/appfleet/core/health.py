@@ -14,11 +14,12 @@ from appfleet import __version__
 from appfleet.core.errors import ServiceUnavailable
 from appfleet.core.http import error_response, request_id_of
 from appfleet.core.metrics import render_metrics
+from appfleet.core.routing import DeferredRoute
 
 HealthCheck = Callable[[], Awaitable[None]]
 CHECK_TIMEOUT_S = 2.0
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=DeferredRoute)
 
 
 @router.get("/health")

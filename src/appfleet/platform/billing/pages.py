@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from appfleet.core.deps import ClockDep, DbSession
 from appfleet.core.registry import AppContext
+from appfleet.core.routing import DeferredRoute
 from appfleet.platform.billing import sandbox
 from appfleet.platform.billing.events import receive
 from appfleet.platform.billing.models import CheckoutSession, Customer, Subscription
@@ -22,7 +23,7 @@ from appfleet.platform.billing.runtime import Billing
 from appfleet.platform.billing.service import plan_name
 from appfleet.providers.email.templates import FORMAT_FILTERS
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=DeferredRoute)
 
 _env = Environment(
     loader=PackageLoader("appfleet.platform.billing", "pages"),

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Request
 
 from appfleet.core.deps import ClockDep, DbSession
 from appfleet.core.errors import NotFound, ValidationFailed
+from appfleet.core.routing import DeferredRoute
 from appfleet.platform.billing.events import receive
 from appfleet.platform.billing.runtime import Billing
 from appfleet.providers.payments.base import BadSignature, SignedEvents
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+router = APIRouter(prefix="/webhooks", tags=["webhooks"], route_class=DeferredRoute)
 
 
 @router.post("/stripe")

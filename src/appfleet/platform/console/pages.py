@@ -10,10 +10,10 @@ from typing import Any
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from appfleet.core.errors import AppError
+from appfleet.core.routing import DeferredRoute
 from appfleet.platform.admin.schemas import DaySeries
 from appfleet.platform.console.session import PATH, Console, SignInRequired
 
@@ -96,7 +96,7 @@ def chart(series: DaySeries, width: int = 600, height: int = 160) -> dict[str, A
     }
 
 
-class ConsoleRoute(APIRoute):
+class ConsoleRoute(DeferredRoute):
     """A console route: no session → the sign-in page; an error → a page saying it."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:

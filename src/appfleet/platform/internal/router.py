@@ -9,10 +9,11 @@ import hmac
 from fastapi import APIRouter, Request
 
 from appfleet.core.errors import NotAuthenticated, NotFound
+from appfleet.core.routing import DeferredRoute
 from appfleet.platform.internal.schemas import TickRead
 from appfleet.runtime.jobs.runner import JobRunner
 
-router = APIRouter(prefix="/internal", tags=["internal"])
+router = APIRouter(prefix="/internal", tags=["internal"], route_class=DeferredRoute)
 
 
 @router.get("/cron/tick", include_in_schema=False, response_model=TickRead)

@@ -24,6 +24,7 @@ from appfleet.core.database import unit_of_work
 from appfleet.core.deps import ClockDep
 from appfleet.core.errors import ValidationFailed
 from appfleet.core.registry import AppRegistry
+from appfleet.core.routing import DeferredRoute
 from appfleet.runtime.outbox import OutboxMessage, Sender
 
 HREF = re.compile(r'href="(https?://[^"]+)"')
@@ -133,7 +134,7 @@ class TrackingSender:
         return await self._inner.send(message)
 
 
-router = APIRouter(prefix="/e", tags=["email"], include_in_schema=False)
+router = APIRouter(prefix="/e", tags=["email"], include_in_schema=False, route_class=DeferredRoute)
 
 
 def _tracker(request: Request) -> EmailTracker:

@@ -18,11 +18,12 @@ from fastapi import APIRouter, Request
 
 from appfleet.core.deps import ClockDep, DbSession
 from appfleet.core.errors import NotAuthenticated, NotFound, ValidationFailed
+from appfleet.core.routing import DeferredRoute
 from appfleet.core.settings import EmailSettings
 from appfleet.providers.email.reports import outbox_id, record_bounced, record_delivered
 from appfleet.providers.email.suppression import suppress
 
-router = APIRouter(prefix="/webhooks", tags=["webhooks"])
+router = APIRouter(prefix="/webhooks", tags=["webhooks"], route_class=DeferredRoute)
 TIMESTAMP_TOLERANCE_S = 300  # an older signed request is a replay
 POSTMARK_HARD_BOUNCES = {"HardBounce", "BadEmailAddress", "ManuallyDeactivated"}
 

@@ -14,9 +14,12 @@ from fastapi.responses import FileResponse
 
 from appfleet.core.errors import NotFound, PayloadTooLarge, ValidationFailed
 from appfleet.core.http import body_limit
+from appfleet.core.routing import DeferredRoute
 from appfleet.providers.storage.local import BadMediaToken, LocalStorage
 
-router = APIRouter(prefix="/media", tags=["media"], include_in_schema=False)
+router = APIRouter(
+    prefix="/media", tags=["media"], include_in_schema=False, route_class=DeferredRoute
+)
 # The signed size is the real limit (checked below); the middleware's default would refuse
 # ordinary photos.
 STREAM_LIMIT = 1 << 31
