@@ -12,8 +12,9 @@ VENDOR_SDKS = ("openai", "stripe", "boto3", "botocore", "PIL", "playwright")
 # Needed to migrate, not to start: the start-up check for pending migrations reads the version
 # table itself.
 MIGRATION_TOOLS = ("alembic",)
-# Clients of services a deployment may not use: loaded once configured.
-SERVICE_CLIENTS = ("redis",)
+# Clients of services a deployment may not use: loaded once configured (PostgreSQL's driver by
+# a PostgreSQL URL, the SMTP client by the first email sent over SMTP).
+SERVICE_CLIENTS = ("redis", "asyncpg", "aiosmtplib")
 
 # The app is built and started (lifespan: providers, pools, listeners), as for a first request.
 _PROBE = """

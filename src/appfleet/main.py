@@ -80,7 +80,7 @@ from appfleet.providers.email.tracking import EmailTracker, TrackingSender
 from appfleet.providers.email.tracking import router as email_tracking
 from appfleet.providers.email.webhooks import router as email_webhooks
 from appfleet.providers.push.apns import http2_client
-from appfleet.providers.push.sender import PushSender, push_clients
+from appfleet.providers.push.sender import PushSender, push_clients, sends_through_apns
 from appfleet.providers.storage.base import Storage
 from appfleet.providers.storage.factory import storage_from
 from appfleet.providers.storage.router import router as media_router
@@ -144,8 +144,9 @@ class Services:
 
     registry: AppRegistry
     http: httpx2.AsyncClient
-    # APNs speaks only HTTP/2; everything else shares the HTTP/1.1 pool.
-    http2: httpx2.AsyncClient
+    # APNs speaks only HTTP/2; everything else shares the HTTP/1.1 pool. Made only when some app
+    # sends through APNs: each pool loads the CA bundle, a tenth of a second of a cold start.
+    http2: httpx2.AsyncClient | None
     apple: AppleGrants
     storage: Storage
 
@@ -155,10 +156,14 @@ async def services(settings: Settings, registry: AppRegistry) -> AsyncIterator[S
     """Open the vendor clients for one process, and close them after."""
     secret = settings.secret_key.get_secret_value() if settings.secret_key else ""
     # Connection reuse and explicit timeouts for every outbound call.
-    async with (
-        httpx2.AsyncClient(timeout=httpx2.Timeout(5.0, connect=3.0)) as http,
-        http2_client(settings.push.timeout_s, settings.push.apns_ca_file) as http2,
-    ):
+    async with contextlib.AsyncExitStack() as stack:
+        http = await stack.enter_async_context(
+            httpx2.AsyncClient(timeout=httpx2.Timeout(5.0, connect=3.0))
+        )
+        http2 = None
+        if any(sends_through_apns(app.config) for app in registry):
+            pool = http2_client(settings.push.timeout_s, settings.push.apns_ca_file)
+            http2 = await stack.enter_async_context(pool)
         apple = AppleGrants(http, settings.auth.apple_api_url, SecretBox(secret), registry)
         storage = storage_from(settings, http)
         yield Services(registry=registry, http=http, http2=http2, apple=apple, storage=storage)

@@ -10,6 +10,8 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
+from appfleet.core.schemas import Schema
+
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -128,7 +130,7 @@ def error_class_for_status(status: int) -> type[AppError]:
     return ValidationFailed if 400 <= status < 500 else InternalError
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(Schema):
     code: str = Field(examples=[ErrorCode.VALIDATION])
     message: str = Field(examples=["Invalid request: amount: must be greater than 0"])
     details: dict[str, Any] = Field(default_factory=dict)
@@ -136,7 +138,7 @@ class ErrorBody(BaseModel):
     timestamp: str = Field(examples=["2026-03-08T12:00:00Z"])
 
 
-class ErrorEnvelope(BaseModel):
+class ErrorEnvelope(Schema):
     """Every error answer's shape (DESIGN.md)."""
 
     error: ErrorBody

@@ -15,10 +15,10 @@ from datetime import date, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
-from pydantic import BaseModel
 from sqlalchemy import ColumnElement, Select, and_, or_
 
 from appfleet.core.errors import ValidationFailed
+from appfleet.core.schemas import Schema
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -28,14 +28,14 @@ MAX_OFFSET = 1_000_000
 T = TypeVar("T")
 
 
-class Page(BaseModel, Generic[T]):
+class Page(Schema, Generic[T]):
     items: list[T]
     total: int
     limit: int
     offset: int
 
 
-class CursorPage(BaseModel, Generic[T]):
+class CursorPage(Schema, Generic[T]):
     items: list[T]
     next_cursor: str | None
 

@@ -4,8 +4,10 @@ import uuid
 from datetime import date, datetime
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
+
+from appfleet.core.schemas import Schema
 
 Energy = Literal["low", "medium", "high"]
 Mood = Literal["great", "good", "okay", "low", "stressed", "tired"]
@@ -13,7 +15,7 @@ Frequency = Literal["daily", "weekdays", "weekends", "custom"]
 CATEGORY = r"^[a-z][a-z_]{1,49}$"
 
 
-class ChallengeRead(BaseModel):
+class ChallengeRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     id: str
@@ -27,7 +29,7 @@ class ChallengeRead(BaseModel):
     energy_level: str
 
 
-class CompletionCreate(BaseModel):
+class CompletionCreate(Schema):
     """A completed challenge as the app sends it (snake_case, or the Flutter model's camelCase).
     Unknown fields are ignored so older app versions keep working."""
 
@@ -57,7 +59,7 @@ class CompletionCreate(BaseModel):
         return self
 
 
-class CompletionRead(BaseModel):
+class CompletionRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -74,7 +76,7 @@ class CompletionRead(BaseModel):
     local_date: date
 
 
-class StreakRead(BaseModel):
+class StreakRead(Schema):
     current_streak: int = Field(description="0 once a whole local day passed without a challenge.")
     longest_streak: int
     last_completed_date: date | None
@@ -82,12 +84,12 @@ class StreakRead(BaseModel):
     timezone: str
 
 
-class Progress(BaseModel):
+class Progress(Schema):
     current: int
     target: int
 
 
-class AchievementRead(BaseModel):
+class AchievementRead(Schema):
     id: str
     title: str
     description: str
@@ -97,19 +99,19 @@ class AchievementRead(BaseModel):
     progress: Progress
 
 
-class CompletionResult(BaseModel):
+class CompletionResult(Schema):
     item: CompletionRead
     streak: StreakRead
     achievements_unlocked: list[AchievementRead]
     created: bool = Field(description="False when this was a retry of a stored completion.")
 
 
-class HistoryPage(BaseModel):
+class HistoryPage(Schema):
     items: list[CompletionRead]
     next_cursor: str | None
 
 
-class SuggestionRead(BaseModel):
+class SuggestionRead(Schema):
     challenge: ChallengeRead
     message: str = Field(description="Why this one, in a sentence or two.")
     source: str = Field(
@@ -117,7 +119,7 @@ class SuggestionRead(BaseModel):
     )
 
 
-class ReminderCreate(BaseModel):
+class ReminderCreate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     type: str = Field(pattern=r"^[a-z][a-z_]{1,49}$", examples=["water", "stretch", "challenge"])
@@ -137,7 +139,7 @@ class ReminderCreate(BaseModel):
         return self
 
 
-class ReminderUpdate(BaseModel):
+class ReminderUpdate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     type: str | None = Field(None, pattern=r"^[a-z][a-z_]{1,49}$")
@@ -159,7 +161,7 @@ def check_days(frequency: str, days: list[int]) -> None:
         raise ValueError("a custom reminder needs custom_days")
 
 
-class ReminderRead(BaseModel):
+class ReminderRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -175,7 +177,7 @@ class ReminderRead(BaseModel):
     created_at: datetime
 
 
-class Increments(BaseModel):
+class Increments(Schema):
     model_config = ConfigDict(extra="forbid")
 
     water_intake: int = Field(0, ge=-50, le=50)
@@ -184,7 +186,7 @@ class Increments(BaseModel):
     screen_breaks: int = Field(0, ge=-100, le=100)
 
 
-class TrackingUpdate(BaseModel):
+class TrackingUpdate(Schema):
     """Set values, and/or add to counters (`increment`, e.g. one more glass of water) — adding
     is what two devices updating at once should use: no update is lost."""
 
@@ -200,7 +202,7 @@ class TrackingUpdate(BaseModel):
     increment: Increments | None = None
 
 
-class TrackingRead(BaseModel):
+class TrackingRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     date: date
@@ -213,12 +215,12 @@ class TrackingRead(BaseModel):
     evening_reflection: bool = False
 
 
-class DayCount(BaseModel):
+class DayCount(Schema):
     date: date
     value: float | None
 
 
-class StatsRead(BaseModel):
+class StatsRead(Schema):
     total_challenges: int
     this_week: int = Field(description="Since Monday, in the user's timezone.")
     by_category: dict[str, int]
@@ -234,7 +236,7 @@ class StatsRead(BaseModel):
     )
 
 
-class ChallengeWrite(BaseModel):
+class ChallengeWrite(Schema):
     """A catalog challenge as an admin writes it (the whole row: PUT replaces)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -254,7 +256,7 @@ class ChallengeAdminRead(ChallengeRead):
     active: bool
 
 
-class AchievementWrite(BaseModel):
+class AchievementWrite(Schema):
     """A built-in achievement as an admin may change it (its rule's kind stays)."""
 
     model_config = ConfigDict(extra="forbid")

@@ -5,9 +5,10 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from appfleet.core.clock import LocalTime
+from appfleet.core.schemas import Schema
 from appfleet.providers.ai.base import Tone
 
 Status = Literal["done", "skipped", "missed"]
@@ -23,7 +24,7 @@ Title = Annotated[
 ]
 
 
-class GoalCreate(BaseModel):
+class GoalCreate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     title: Title
@@ -31,7 +32,7 @@ class GoalCreate(BaseModel):
     active: bool = True
 
 
-class GoalUpdate(BaseModel):
+class GoalUpdate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     title: Title | None = None
@@ -39,14 +40,14 @@ class GoalUpdate(BaseModel):
     active: bool | None = None
 
 
-class WeekProgress(BaseModel):
+class WeekProgress(Schema):
     starts: date = Field(description="Monday of this week, in your timezone.")
     done: int
     target: int = Field(description="The goal's frequency.")
     met: bool
 
 
-class GoalRead(BaseModel):
+class GoalRead(Schema):
     id: uuid.UUID
     title: str
     frequency: int
@@ -57,7 +58,7 @@ class GoalRead(BaseModel):
     week: WeekProgress
 
 
-class CheckinCreate(BaseModel):
+class CheckinCreate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     date: dt.date | None = Field(None, description="Your local day; today if absent.")
@@ -65,7 +66,7 @@ class CheckinCreate(BaseModel):
     reflection: str | None = Field(None, max_length=1000)
 
 
-class CheckinRead(BaseModel):
+class CheckinRead(Schema):
     id: uuid.UUID
     goal_id: uuid.UUID
     date: dt.date
@@ -74,19 +75,19 @@ class CheckinRead(BaseModel):
     updated_at: datetime
 
 
-class TodayItem(BaseModel):
+class TodayItem(Schema):
     goal: GoalRead
     checkin: CheckinRead | None = Field(description="Today's answer; null: not asked yet.")
 
 
-class MotivationCreate(BaseModel):
+class MotivationCreate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     goal_id: uuid.UUID
     tone: Tone = "friendly"
 
 
-class MotivationRead(BaseModel):
+class MotivationRead(Schema):
     id: uuid.UUID
     goal_id: uuid.UUID
     text: str
@@ -96,20 +97,20 @@ class MotivationRead(BaseModel):
     created_at: datetime
 
 
-class VoiceRequest(BaseModel):
+class VoiceRequest(Schema):
     model_config = ConfigDict(extra="forbid")
 
     motivation_id: uuid.UUID
 
 
-class VoiceRead(BaseModel):
+class VoiceRead(Schema):
     motivation_id: uuid.UUID
     text: str
     audio_url: str | None = Field(description="A time-limited link; null when no voice is up.")
     content_type: str | None
 
 
-class ScheduleCreate(BaseModel):
+class ScheduleCreate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     goal_id: uuid.UUID
@@ -118,7 +119,7 @@ class ScheduleCreate(BaseModel):
     tone: Tone = "friendly"
 
 
-class ScheduleRead(BaseModel):
+class ScheduleRead(Schema):
     id: uuid.UUID
     goal_id: uuid.UUID
     time: str
@@ -127,7 +128,7 @@ class ScheduleRead(BaseModel):
     next_at: datetime | None
 
 
-class PostCreate(BaseModel):
+class PostCreate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=2000, description="Stored exactly as written.")
@@ -136,17 +137,17 @@ class PostCreate(BaseModel):
     )
 
 
-class Author(BaseModel):
+class Author(Schema):
     id: uuid.UUID
     name: str
 
 
-class Attachment(BaseModel):
+class Attachment(Schema):
     kind: Literal["image", "voice"]
     url: str = Field(description="A time-limited link.")
 
 
-class PostRead(BaseModel):
+class PostRead(Schema):
     id: uuid.UUID
     author: Author
     text: str
@@ -156,29 +157,29 @@ class PostRead(BaseModel):
     created_at: datetime
 
 
-class PostPage(BaseModel):
+class PostPage(Schema):
     items: list[PostRead]
     next_cursor: str | None
 
 
-class LikeRead(BaseModel):
+class LikeRead(Schema):
     post_id: uuid.UUID
     liked: bool
     like_count: int
 
 
-class FlagCreate(BaseModel):
+class FlagCreate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=1, max_length=500)
 
 
-class FlagRead(BaseModel):
+class FlagRead(Schema):
     post_id: uuid.UUID
     flagged: bool
 
 
-class PostHit(BaseModel):
+class PostHit(Schema):
     id: uuid.UUID
     text: str
     author: Author
@@ -187,7 +188,7 @@ class PostHit(BaseModel):
     score: float = Field(description="Relevance, title match, recency and engagement (seed 001).")
 
 
-class GoalHit(BaseModel):
+class GoalHit(Schema):
     id: uuid.UUID
     title: str
     frequency: int
@@ -195,24 +196,24 @@ class GoalHit(BaseModel):
     score: float
 
 
-class UserHit(BaseModel):
+class UserHit(Schema):
     id: uuid.UUID
     name: str
 
 
-class SearchPage(BaseModel, Generic[Hit]):
+class SearchPage(Schema, Generic[Hit]):
     query: str = Field(description="The words searched for (operators are not honoured).")
     page: int
     total: int = Field(description="Matches ranked (a very common word: its newest 1,000).")
     results: list[Hit]
 
 
-class Suggestion(BaseModel):
+class Suggestion(Schema):
     kind: Literal["search", "user", "category"]
     text: str
 
 
-class SearchClick(BaseModel):
+class SearchClick(Schema):
     model_config = ConfigDict(extra="forbid")
 
     q: str = Field(min_length=2, max_length=100)
@@ -220,7 +221,7 @@ class SearchClick(BaseModel):
     position: int = Field(ge=0, le=1000)
 
 
-class GoalWeek(BaseModel):
+class GoalWeek(Schema):
     goal_id: uuid.UUID
     title: str
     done: int
@@ -228,13 +229,13 @@ class GoalWeek(BaseModel):
     met: bool
 
 
-class CheckinCounts(BaseModel):
+class CheckinCounts(Schema):
     done: int
     skipped: int
     missed: int
 
 
-class WeeklySummary(BaseModel):
+class WeeklySummary(Schema):
     week_start: dt.date = Field(description="Monday, in your timezone.")
     week_end: dt.date
     timezone: str
@@ -247,7 +248,7 @@ class WeeklySummary(BaseModel):
     motivations: int = Field(description="AI messages generated for you that week.")
 
 
-class WallEvent(BaseModel):
+class WallEvent(Schema):
     type: str = Field(description="post.created, post.deleted, post.likes, or gap.")
     seq: int | None = None
     data: dict[str, Any] | None = None
@@ -255,12 +256,12 @@ class WallEvent(BaseModel):
     resumed_at: int | None = Field(None, description="For a gap: the first seq still kept.")
 
 
-class WallUpdates(BaseModel):
+class WallUpdates(Schema):
     events: list[WallEvent]
     last: int = Field(description="Pass it as `since` next time.")
 
 
-class OnboardingFlow(BaseModel):
+class OnboardingFlow(Schema):
     flow: str = Field(description="original or simplified (seed 001's experiment arms).")
     steps: list[str] = Field(description="Screens in order.")
     experiment: str | None = Field(None, description="The experiment that chose it, if any.")

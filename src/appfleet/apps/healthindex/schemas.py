@@ -4,22 +4,23 @@ import uuid
 from datetime import datetime
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from appfleet.core.schemas import Schema
 from appfleet.platform.billing.schemas import CheckoutRead
 
 SLUG = r"^[a-z][a-z0-9_]{1,39}$"
 MAX_QUANTITY = 99
 
 
-class CategoryRead(BaseModel):
+class CategoryRead(Schema):
     slug: str
     name: str
     emoji: str
     product_count: int = Field(description="Active products in it.")
 
 
-class ProductRead(BaseModel):
+class ProductRead(Schema):
     id: uuid.UUID
     slug: str
     name: str
@@ -36,14 +37,14 @@ class ProductDetail(ProductRead):
     stock: int | None = Field(description="How many can be bought now; null: not counted.")
 
 
-class ProductPage(BaseModel):
+class ProductPage(Schema):
     items: list[ProductRead]
     total: int
     limit: int
     offset: int
 
 
-class CartChange(BaseModel):
+class CartChange(Schema):
     """Set a product's quantity (`quantity`, 0 removes it) or add to it (`add`)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -59,7 +60,7 @@ class CartChange(BaseModel):
         return self
 
 
-class CartLineRead(BaseModel):
+class CartLineRead(Schema):
     product_id: uuid.UUID
     name: str
     unit_price_cents: int
@@ -68,21 +69,21 @@ class CartLineRead(BaseModel):
     available: bool = Field(description="False: inactive or not enough in stock now.")
 
 
-class CartRead(BaseModel):
+class CartRead(Schema):
     lines: list[CartLineRead]
     subtotal_cents: int = Field(description="Of the lines that can be bought now.")
     currency: str
     item_count: int
 
 
-class OrderLineRead(BaseModel):
+class OrderLineRead(Schema):
     product_id: uuid.UUID
     name: str
     quantity: int
     price_cents: int = Field(description="The unit price when the order was placed.")
 
 
-class OrderRead(BaseModel):
+class OrderRead(Schema):
     id: uuid.UUID
     status: str = Field(description="pending (awaiting payment), paid or canceled.")
     total_cents: int
@@ -93,17 +94,17 @@ class OrderRead(BaseModel):
     canceled_at: datetime | None
 
 
-class OrderPage(BaseModel):
+class OrderPage(Schema):
     items: list[OrderRead]
     next_cursor: str | None
 
 
-class CheckoutResult(BaseModel):
+class CheckoutResult(Schema):
     order: OrderRead
     checkout: CheckoutRead = Field(description="Open `checkout.url` to pay.")
 
 
-class ProductCreate(BaseModel):
+class ProductCreate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     slug: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,119}$")
@@ -117,7 +118,7 @@ class ProductCreate(BaseModel):
     active: bool = True
 
 
-class ProductUpdate(BaseModel):
+class ProductUpdate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, min_length=1, max_length=200)
@@ -130,7 +131,7 @@ class ProductUpdate(BaseModel):
     active: bool | None = None
 
 
-class ProductImage(BaseModel):
+class ProductImage(Schema):
     model_config = ConfigDict(extra="forbid")
 
     upload_id: uuid.UUID = Field(description="A completed upload of yours (purpose product_image).")

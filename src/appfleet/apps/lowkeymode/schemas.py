@@ -4,7 +4,9 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, ConfigDict, Field, StringConstraints
+
+from appfleet.core.schemas import Schema
 
 PSEUDONYM = r"^[A-Za-z0-9][A-Za-z0-9 _.\-]{1,22}[A-Za-z0-9]$"
 CODE = r"^[A-Za-z0-9][A-Za-z0-9\-]{2,18}[A-Za-z0-9]$"
@@ -13,7 +15,7 @@ MAX_MEDITATION_S = 4 * 3600
 Period = Literal["day", "week", "all"]
 
 
-class ProfileRead(BaseModel):
+class ProfileRead(Schema):
     pseudonym: str = Field(description="What the leaderboard shows; never the name or email.")
     listed: bool = Field(description="Whether you appear on the leaderboard.")
     ambassador: bool = Field(description="Whether you can create referral codes.")
@@ -21,7 +23,7 @@ class ProfileRead(BaseModel):
     created_at: datetime
 
 
-class ProfileUpdate(BaseModel):
+class ProfileUpdate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     pseudonym: str | None = Field(
@@ -33,7 +35,7 @@ class ProfileUpdate(BaseModel):
     )
 
 
-class QuietScoreCreate(BaseModel):
+class QuietScoreCreate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     db_level: int = Field(ge=0, le=MAX_DB, description="The measured level, in dB (0-140).")
@@ -42,13 +44,13 @@ class QuietScoreCreate(BaseModel):
     )
 
 
-class QuietScoreRead(BaseModel):
+class QuietScoreRead(Schema):
     id: uuid.UUID
     db_level: int
     recorded_at: datetime
 
 
-class BoardRow(BaseModel):
+class BoardRow(Schema):
     rank: int
     pseudonym: str
     mean_db: float = Field(description="The average of the period's scores (lower: quieter).")
@@ -56,7 +58,7 @@ class BoardRow(BaseModel):
     sessions: int
 
 
-class Leaderboard(BaseModel):
+class Leaderboard(Schema):
     period: Period
     starts: date | None = Field(description="The period's first day (UTC); null for `all`.")
     entries: list[BoardRow]
@@ -64,7 +66,7 @@ class Leaderboard(BaseModel):
     me: BoardRow | None = Field(description="Your own standing; null without a score.")
 
 
-class MeditationCreate(BaseModel):
+class MeditationCreate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     duration_seconds: int = Field(ge=60, le=MAX_MEDITATION_S, description="1 minute to 4 hours.")
@@ -73,7 +75,7 @@ class MeditationCreate(BaseModel):
     )
 
 
-class StreakRead(BaseModel):
+class StreakRead(Schema):
     current: int = Field(description="Days in a row; 0 once a whole local day passed without.")
     longest: int
     last_date: date | None = Field(description="Your local day of the latest meditation.")
@@ -83,7 +85,7 @@ class StreakRead(BaseModel):
     timezone: str
 
 
-class CodeCreate(BaseModel):
+class CodeCreate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     code: str | None = Field(
@@ -92,14 +94,14 @@ class CodeCreate(BaseModel):
     max_redemptions: int = Field(50, ge=1, le=100_000)
 
 
-class CodeUpdate(BaseModel):
+class CodeUpdate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     active: bool | None = None
     max_redemptions: int | None = Field(None, ge=1, le=100_000)
 
 
-class CodeRead(BaseModel):
+class CodeRead(Schema):
     code: str
     redemptions: int
     max_redemptions: int
@@ -108,7 +110,7 @@ class CodeRead(BaseModel):
     created_at: datetime
 
 
-class RedeemRequest(BaseModel):
+class RedeemRequest(Schema):
     model_config = ConfigDict(extra="forbid")
 
     code: Annotated[str, StringConstraints(strip_whitespace=True, pattern=CODE)] = Field(
@@ -116,13 +118,13 @@ class RedeemRequest(BaseModel):
     )
 
 
-class RedemptionRead(BaseModel):
+class RedemptionRead(Schema):
     code: str
     ambassador: str | None = Field(description="The ambassador's pseudonym.")
     redeemed_at: datetime
 
 
-class AmbassadorGrant(BaseModel):
+class AmbassadorGrant(Schema):
     model_config = ConfigDict(extra="forbid")
 
     ambassador: bool

@@ -5,9 +5,10 @@ import uuid
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from appfleet.apps.pennywise.money import CURRENCY_PATTERN
+from appfleet.core.schemas import Schema
 
 Kind = Literal["income", "expense"]
 ICON = r"^[a-z0-9][a-z0-9-]{0,49}$"
@@ -20,35 +21,35 @@ Amount = Field(
 )
 
 
-class AccountRead(BaseModel):
+class AccountRead(Schema):
     currency: str = Field(description="ISO 4217; every amount is in it.")
 
 
-class AccountUpdate(BaseModel):
+class AccountUpdate(Schema):
     model_config = ConfigDict(extra="forbid")
     currency: str = Field(pattern=CURRENCY_PATTERN, examples=["EUR"])
 
 
-class CategoryRead(BaseModel):
+class CategoryRead(Schema):
     id: uuid.UUID
     name: str
     icon: str = Field(description="An icon name the app maps to its icon set.")
     is_default: bool
 
 
-class CategoryCreate(BaseModel):
+class CategoryCreate(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str = Field(min_length=1, max_length=100)
     icon: str = Field("tag", pattern=ICON)
 
 
-class CategoryUpdate(BaseModel):
+class CategoryUpdate(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     name: str | None = Field(None, min_length=1, max_length=100)
     icon: str | None = Field(None, pattern=ICON)
 
 
-class TransactionCreate(BaseModel):
+class TransactionCreate(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     amount: Decimal = Amount
     type: Kind
@@ -63,7 +64,7 @@ class TransactionCreate(BaseModel):
     )
 
 
-class TransactionUpdate(BaseModel):
+class TransactionUpdate(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     amount: Decimal | None = Field(None, gt=0, max_digits=16)
     type: Kind | None = None
@@ -72,7 +73,7 @@ class TransactionUpdate(BaseModel):
     date: dt.date | None = None
 
 
-class TransactionRead(BaseModel):
+class TransactionRead(Schema):
     id: uuid.UUID
     amount: str = Field(description="Positive decimal text.", examples=["12.50"])
     type: Kind
@@ -86,12 +87,12 @@ class TransactionRead(BaseModel):
     updated_at: dt.datetime
 
 
-class TransactionPage(BaseModel):
+class TransactionPage(Schema):
     items: list[TransactionRead]
     next_cursor: str | None
 
 
-class BalanceRead(BaseModel):
+class BalanceRead(Schema):
     currency: str
     balance: str = Field(description="Income minus expenses up to and including `as_of`.")
     income: str
@@ -100,7 +101,7 @@ class BalanceRead(BaseModel):
     transactions: int
 
 
-class ImportFile(BaseModel):
+class ImportFile(Schema):
     """What the app exported from its local storage (AsyncStorage): categories and
     transactions as it kept them. Rows are checked one by one, so a bad one is reported, not
     fatal."""
@@ -109,33 +110,33 @@ class ImportFile(BaseModel):
     transactions: list[dict[str, object]] = Field(default_factory=list, max_length=5000)
 
 
-class ImportProblem(BaseModel):
+class ImportProblem(Schema):
     index: int = Field(description="The row's position in `transactions`.")
     id: str | None
     reason: str
 
 
-class ImportCounts(BaseModel):
+class ImportCounts(Schema):
     created: int
     skipped: int = Field(0, description="Already imported (same id).")
     invalid: int = 0
 
 
-class ImportResult(BaseModel):
+class ImportResult(Schema):
     categories_created: int
     categories_matched: int
     transactions: ImportCounts
     problems: list[ImportProblem] = Field(description="The first 100 invalid rows and why.")
 
 
-class MessageCreate(BaseModel):
+class MessageCreate(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     content: str = Field(
         min_length=1, max_length=2000, examples=["How much did I spend on food last month?"]
     )
 
 
-class MessageRead(BaseModel):
+class MessageRead(Schema):
     id: uuid.UUID
     sender: Literal["user", "bot"]
     content: str
@@ -143,17 +144,17 @@ class MessageRead(BaseModel):
     created_at: dt.datetime
 
 
-class MessagePage(BaseModel):
+class MessagePage(Schema):
     items: list[MessageRead]
     next_cursor: str | None
 
 
-class ChatExchange(BaseModel):
+class ChatExchange(Schema):
     message: MessageRead = Field(description="Yours, as stored.")
     reply: MessageRead = Field(description="The bot's answer, as stored.")
 
 
-class InsightRead(BaseModel):
+class InsightRead(Schema):
     id: uuid.UUID
     type: str = Field(
         description="category_spike, large_expense, spending_trend, recurring_charge or "
@@ -167,7 +168,7 @@ class InsightRead(BaseModel):
     expires_at: dt.datetime
 
 
-class TransactionQuery(BaseModel):
+class TransactionQuery(Schema):
     """`GET /transactions`'s filters (read in one validation: see core/query.py)."""
 
     model_config = ConfigDict(populate_by_name=True, str_strip_whitespace=True)
@@ -183,7 +184,7 @@ class TransactionQuery(BaseModel):
     cursor: str | None = Field(None, max_length=512, description="`next_cursor` of the last page.")
 
 
-class AnalyticsQuery(BaseModel):
+class AnalyticsQuery(Schema):
     """`GET /transactions/analytics`'s question (read in one validation)."""
 
     model_config = ConfigDict(populate_by_name=True)

@@ -4,12 +4,13 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from appfleet.core.schemas import Schema
 from appfleet.platform.admin.permissions import Role
 
 
-class GrantRead(BaseModel):
+class GrantRead(Schema):
     id: int
     user_id: uuid.UUID
     role: str
@@ -17,7 +18,7 @@ class GrantRead(BaseModel):
     granted_at: datetime
 
 
-class GrantWrite(BaseModel):
+class GrantWrite(Schema):
     model_config = ConfigDict(extra="forbid")
 
     user_id: uuid.UUID
@@ -25,7 +26,7 @@ class GrantWrite(BaseModel):
     app: str | None = Field(None, description="Omit for deployment-wide.", examples=["healthindex"])
 
 
-class AdminMe(BaseModel):
+class AdminMe(Schema):
     user_id: uuid.UUID
     email: str | None
     grants: list[GrantRead]
@@ -34,7 +35,7 @@ class AdminMe(BaseModel):
     )
 
 
-class UserSummary(BaseModel):
+class UserSummary(Schema):
     id: uuid.UUID
     email: str | None
     name: str
@@ -47,20 +48,20 @@ class UserSummary(BaseModel):
     created_at: datetime
 
 
-class UserList(BaseModel):
+class UserList(Schema):
     items: list[UserSummary]
     total: int = Field(description="Users matching the filters, across all pages.")
     limit: int
     offset: int
 
 
-class MembershipRead(BaseModel):
+class MembershipRead(Schema):
     app: str
     joined_at: datetime
     plan: str
 
 
-class DeviceRead(BaseModel):
+class DeviceRead(Schema):
     session_id: uuid.UUID
     app: str
     device_name: str | None
@@ -70,7 +71,7 @@ class DeviceRead(BaseModel):
     last_seen_at: datetime
 
 
-class ActivityRead(BaseModel):
+class ActivityRead(Schema):
     at: datetime
     app: str | None
     action: str
@@ -85,13 +86,13 @@ class UserDetail(UserSummary):
     recent_activity: list[ActivityRead]
 
 
-class SuspendWrite(BaseModel):
+class SuspendWrite(Schema):
     model_config = ConfigDict(extra="forbid")
 
     reason: str = Field(min_length=3, max_length=300, examples=["Spam in the community wall"])
 
 
-class OutboxRead(BaseModel):
+class OutboxRead(Schema):
     id: uuid.UUID
     channel: str
     app: str
@@ -112,7 +113,7 @@ class OutboxDetail(OutboxRead):
     bounced_at: datetime | None
 
 
-class DeadJobRead(BaseModel):
+class DeadJobRead(Schema):
     id: uuid.UUID
     task: str
     queue: str
@@ -121,7 +122,7 @@ class DeadJobRead(BaseModel):
     finished_at: datetime | None
 
 
-class FlaggedRead(BaseModel):
+class FlaggedRead(Schema):
     id: str
     author_id: uuid.UUID
     author_name: str
@@ -133,12 +134,12 @@ class FlaggedRead(BaseModel):
     moderation: str | None = Field(description="The last decision: approved, warned, removed.")
 
 
-class FlaggedList(BaseModel):
+class FlaggedList(Schema):
     items: list[FlaggedRead]
     total: int
 
 
-class ModerationDecision(BaseModel):
+class ModerationDecision(Schema):
     model_config = ConfigDict(extra="forbid")
 
     action: Literal["approve", "remove", "warn"]
@@ -147,7 +148,7 @@ class ModerationDecision(BaseModel):
     )
 
 
-class DaySeries(BaseModel):
+class DaySeries(Schema):
     name: str
     days: list[date] = Field(description="Every day of the window, oldest first.")
     counts: list[int]
@@ -158,13 +159,13 @@ class DaySeries(BaseModel):
         return cls(name=name, days=window, counts=[counts.get(d.isoformat(), 0) for d in window])
 
 
-class Money(BaseModel):
+class Money(Schema):
     currency: str
     mrr_cents: int
     arr_cents: int
 
 
-class MessageCounts(BaseModel):
+class MessageCounts(Schema):
     channel: str
     provider: str
     sent: int
@@ -172,7 +173,7 @@ class MessageCounts(BaseModel):
     pending: int
 
 
-class Dashboard(BaseModel):
+class Dashboard(Schema):
     apps: list[str] | None = Field(description="The apps counted; null: the whole deployment.")
     day: date
     total_users: int
@@ -189,13 +190,13 @@ class Dashboard(BaseModel):
     messages: list[MessageCounts] = Field(description="The last 30 days, per channel/provider.")
 
 
-class BreakerRead(BaseModel):
+class BreakerRead(Schema):
     name: str
     state: str = Field(description="closed, half_open or open.")
     failures: int
 
 
-class HttpFigures(BaseModel):
+class HttpFigures(Schema):
     requests: int = Field(description="Answered by this process since it started.")
     server_errors: int
     error_rate: float | None
@@ -204,7 +205,7 @@ class HttpFigures(BaseModel):
     )
 
 
-class SystemHealth(BaseModel):
+class SystemHealth(Schema):
     checks: dict[str, dict[str, Any]] = Field(description="Database, Redis: as /health/ready.")
     jobs: dict[str, int] = Field(description="Jobs per status: queued is the queue depth.")
     outbox: dict[str, int] = Field(description="Messages per status: dead are dead letters.")
@@ -215,14 +216,14 @@ class SystemHealth(BaseModel):
     )
 
 
-class LimitRead(BaseModel):
+class LimitRead(Schema):
     app: str | None = Field(description="None: every app.")
     name: str
     value: str
     updated_at: datetime
 
 
-class LimitWrite(BaseModel):
+class LimitWrite(Schema):
     model_config = ConfigDict(extra="forbid")
 
     value: str = Field(
@@ -232,7 +233,7 @@ class LimitWrite(BaseModel):
     )
 
 
-class LimitsRead(BaseModel):
+class LimitsRead(Schema):
     defaults: dict[str, str | None] = Field(description="Each limit as the settings file has it.")
     budgets: list[str] = Field(description="The names that are AI token budgets.")
     overrides: list[LimitRead]

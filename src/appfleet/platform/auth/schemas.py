@@ -4,18 +4,19 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import ConfigDict, EmailStr, Field
 
+from appfleet.core.schemas import Schema
 from appfleet.platform.users.schemas import UserRead
 
 
-class DeviceInfo(BaseModel):
+class DeviceInfo(Schema):
     name: str | None = Field(None, max_length=100, description="e.g. Ann's iPhone")
     platform: Literal["ios", "android", "web", "other"] | None = None
     app_version: str | None = Field(None, max_length=40)
 
 
-class RegisterRequest(BaseModel):
+class RegisterRequest(Schema):
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr
@@ -24,7 +25,7 @@ class RegisterRequest(BaseModel):
     device: DeviceInfo | None = None
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(Schema):
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr
@@ -32,13 +33,13 @@ class LoginRequest(BaseModel):
     device: DeviceInfo | None = None
 
 
-class AnonymousRequest(BaseModel):
+class AnonymousRequest(Schema):
     model_config = ConfigDict(extra="forbid")
 
     device: DeviceInfo | None = None
 
 
-class AppleSignIn(BaseModel):
+class AppleSignIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     identity_token: str = Field(min_length=1, max_length=8192)
@@ -50,7 +51,7 @@ class AppleSignIn(BaseModel):
     device: DeviceInfo | None = None
 
 
-class GoogleSignIn(BaseModel):
+class GoogleSignIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     id_token: str = Field(min_length=1, max_length=8192)
@@ -58,20 +59,20 @@ class GoogleSignIn(BaseModel):
     device: DeviceInfo | None = None
 
 
-class RefreshRequest(BaseModel):
+class RefreshRequest(Schema):
     model_config = ConfigDict(extra="forbid")
 
     refresh_token: str = Field(min_length=1, max_length=4096)
 
 
-class TokenPair(BaseModel):
+class TokenPair(Schema):
     access_token: str
     refresh_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
     expires_in: int = Field(description="Seconds until the access token expires.")
 
 
-class AuthResponse(BaseModel):
+class AuthResponse(Schema):
     user: UserRead
     access_token: str
     refresh_token: str
@@ -79,7 +80,7 @@ class AuthResponse(BaseModel):
     expires_in: int = Field(description="Seconds until the access token expires.")
 
 
-class SessionRead(BaseModel):
+class SessionRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -92,22 +93,22 @@ class SessionRead(BaseModel):
     current: bool
 
 
-class TotpSetupRead(BaseModel):
+class TotpSetupRead(Schema):
     secret: str = Field(description="Base32 secret, for manual entry")
     otpauth_uri: str = Field(description="Encode as a QR code for authenticator apps")
 
 
-class CodeRequest(BaseModel):
+class CodeRequest(Schema):
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(min_length=6, max_length=32, description="A 6-digit code or a recovery code")
 
 
-class RecoveryCodesRead(BaseModel):
+class RecoveryCodesRead(Schema):
     recovery_codes: list[str] = Field(description="Shown once; each works one time")
 
 
-class MfaVerifyRequest(BaseModel):
+class MfaVerifyRequest(Schema):
     model_config = ConfigDict(extra="forbid")
 
     challenge_token: str = Field(min_length=1, max_length=4096)
@@ -115,29 +116,29 @@ class MfaVerifyRequest(BaseModel):
     device: DeviceInfo | None = None
 
 
-class ForgotRequest(BaseModel):
+class ForgotRequest(Schema):
     model_config = ConfigDict(extra="forbid")
 
     email: EmailStr
 
 
-class ResetRequest(BaseModel):
+class ResetRequest(Schema):
     model_config = ConfigDict(extra="forbid")
 
     token: str = Field(min_length=1, max_length=256, description="From the reset email")
     password: str = Field(min_length=1, max_length=1024)
 
 
-class Accepted(BaseModel):
+class Accepted(Schema):
     message: str
 
 
-class VerificationSent(BaseModel):
+class VerificationSent(Schema):
     message: str
     expires_at: datetime
 
 
-class VerifyEmailRequest(BaseModel):
+class VerifyEmailRequest(Schema):
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(pattern=r"^\s*\d{6}\s*$", description="The six digits from the email")

@@ -3,10 +3,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
+
+from appfleet.core.schemas import Schema
 
 
-class CheckoutCreate(BaseModel):
+class CheckoutCreate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     plan: str | None = Field(None, pattern=r"^[a-z][a-z0-9_]{0,39}$", examples=["pro"])
@@ -19,7 +21,7 @@ class CheckoutCreate(BaseModel):
         return self
 
 
-class CheckoutRead(BaseModel):
+class CheckoutRead(Schema):
     id: str
     url: str = Field(description="Open it in a browser: the provider's checkout page.")
     status: str
@@ -27,7 +29,7 @@ class CheckoutRead(BaseModel):
     currency: str
 
 
-class PlanRead(BaseModel):
+class PlanRead(Schema):
     key: str
     display_name: str
     amount_cents: int
@@ -38,7 +40,7 @@ class PlanRead(BaseModel):
     limits: dict[str, int]
 
 
-class SubscriptionRead(BaseModel):
+class SubscriptionRead(Schema):
     plan: str = Field(description="The plan in force: `free` without a subscription.")
     status: str | None = Field(
         description="trialing, active, past_due, canceled, unpaid; null without one."
@@ -49,12 +51,12 @@ class SubscriptionRead(BaseModel):
     limits: dict[str, int]
 
 
-class PlanChange(BaseModel):
+class PlanChange(Schema):
     model_config = ConfigDict(extra="forbid")
 
     plan: str = Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")
     prorate: bool = Field(True, description="Charge or credit the difference now (seed 001).")
 
 
-class PortalRead(BaseModel):
+class PortalRead(Schema):
     url: str

@@ -3,13 +3,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
+
+from appfleet.core.schemas import Schema
 
 KEY_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 Platform = Literal["ios", "android", "web", "any"]
 
 
-class AudienceRules(BaseModel):
+class AudienceRules(Schema):
     """Who a flag or an experiment applies to: every criterion given must hold."""
 
     model_config = ConfigDict(extra="forbid")
@@ -33,7 +35,7 @@ class AudienceRules(BaseModel):
         return self
 
 
-class FlagWrite(BaseModel):
+class FlagWrite(Schema):
     model_config = ConfigDict(extra="forbid")
 
     description: str = Field("", max_length=300)
@@ -45,7 +47,7 @@ class FlagWrite(BaseModel):
     audience: AudienceRules = Field(default_factory=AudienceRules)
 
 
-class FlagRead(BaseModel):
+class FlagRead(Schema):
     key: str
     app: str | None = Field(description="None: a deployment-wide flag.")
     description: str
@@ -56,14 +58,14 @@ class FlagRead(BaseModel):
     updated_at: datetime
 
 
-class VariantWeight(BaseModel):
+class VariantWeight(Schema):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$", examples=["control"])
     weight: int = Field(ge=1, le=1000)
 
 
-class ExperimentWrite(BaseModel):
+class ExperimentWrite(Schema):
     model_config = ConfigDict(extra="forbid")
 
     description: str = Field("", max_length=300)
@@ -81,13 +83,13 @@ class ExperimentWrite(BaseModel):
         return self
 
 
-class ExperimentStop(BaseModel):
+class ExperimentStop(Schema):
     model_config = ConfigDict(extra="forbid")
 
     winner: str | None = Field(None, description="The arm everyone gets from now on.")
 
 
-class ExperimentRead(BaseModel):
+class ExperimentRead(Schema):
     key: str
     app: str
     description: str
@@ -100,7 +102,7 @@ class ExperimentRead(BaseModel):
     stopped_at: datetime | None
 
 
-class ArmResult(BaseModel):
+class ArmResult(Schema):
     variant: str
     users: int = Field(description="Users exposed to this arm.")
     conversions: int
@@ -115,7 +117,7 @@ class ArmResult(BaseModel):
     significant: bool | None = Field(None, description="p < 0.05.")
 
 
-class ExperimentResults(BaseModel):
+class ExperimentResults(Schema):
     key: str
     status: str
     conversion_event: str
@@ -123,7 +125,7 @@ class ExperimentResults(BaseModel):
     arms: list[ArmResult]
 
 
-class ReleaseWrite(BaseModel):
+class ReleaseWrite(Schema):
     model_config = ConfigDict(extra="forbid")
 
     min_version: str | None = Field(None, max_length=40, examples=["2.0.0"])
@@ -139,7 +141,7 @@ class ReleaseRead(ReleaseWrite):
     updated_at: datetime
 
 
-class ClientConfig(BaseModel):
+class ClientConfig(Schema):
     platform: str
     version: str | None
     min_version: str | None
@@ -148,7 +150,7 @@ class ClientConfig(BaseModel):
     update: Literal["none", "recommended", "required"]
 
 
-class ClientFlags(BaseModel):
+class ClientFlags(Schema):
     flags: dict[str, bool] = Field(examples=[{"multiple-goals": True}])
     experiments: dict[str, str] = Field(
         description="The caller's arm of each experiment they are in.",
@@ -156,7 +158,7 @@ class ClientFlags(BaseModel):
     )
 
 
-class ConversionWrite(BaseModel):
+class ConversionWrite(Schema):
     model_config = ConfigDict(extra="forbid")
 
     event: str | None = Field(
@@ -164,6 +166,6 @@ class ConversionWrite(BaseModel):
     )
 
 
-class ConversionRead(BaseModel):
+class ConversionRead(Schema):
     recorded: bool = Field(description="False when already recorded, or never exposed.")
     variant: str | None

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from pydantic import BaseModel
+from appfleet.core.schemas import Schema
 
 
-class AppInfoRead(BaseModel):
+class AppInfoRead(Schema):
     name: str
     display_name: str
     summary: str

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from appfleet.core.schemas import Schema
 
 
-class TickRead(BaseModel):
+class TickRead(Schema):
     enqueued: int = Field(description="Periodic jobs that became due with this tick.")
     ran: int = Field(description="Jobs run to an outcome (done, retrying or dead) by this call.")

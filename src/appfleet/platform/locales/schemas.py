@@ -1,20 +1,22 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from appfleet.core.schemas import Schema
 
 
-class LanguageVersion(BaseModel):
+class LanguageVersion(Schema):
     lang: str
     version: int
     untranslated: int = Field(description="Keys shown in English until translated.")
 
 
-class LanguageList(BaseModel):
+class LanguageList(Schema):
     default: str
     languages: list[LanguageVersion]
 
 
-class LocalePage(BaseModel):
+class LocalePage(Schema):
     app: str
     lang: str = Field(description="The language served (es for es-MX when only es exists).")
     fallback: str = Field(description="The language shown for untranslated keys.")

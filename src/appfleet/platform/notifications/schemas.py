@@ -5,14 +5,15 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from appfleet.core.clock import LocalTime
+from appfleet.core.schemas import Schema
 
 HEX_TOKEN = re.compile(r"^[0-9a-fA-F]{64,200}$")
 
 
-class DeviceRegister(BaseModel):
+class DeviceRegister(Schema):
     model_config = ConfigDict(extra="forbid")
 
     token: str = Field(min_length=8, max_length=320, description="The device's push token.")
@@ -38,13 +39,13 @@ class DeviceRegister(BaseModel):
         return "apns" if self.platform == "ios" and HEX_TOKEN.match(self.token) else "fcm"
 
 
-class DeviceUnregister(BaseModel):
+class DeviceUnregister(Schema):
     model_config = ConfigDict(extra="forbid")
 
     token: str = Field(min_length=8, max_length=320)
 
 
-class DeviceRead(BaseModel):
+class DeviceRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -54,7 +55,7 @@ class DeviceRead(BaseModel):
     last_seen_at: datetime
 
 
-class NotificationRead(BaseModel):
+class NotificationRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -71,7 +72,7 @@ class NotificationRead(BaseModel):
     )
 
 
-class DeliveryRead(BaseModel):
+class DeliveryRead(Schema):
     """One push of a notification to one device, as the delivery log records it."""
 
     device_id: uuid.UUID | None
@@ -92,13 +93,13 @@ class NotificationDetail(NotificationRead):
     deliveries: list[DeliveryRead]
 
 
-class NotificationPage(BaseModel):
+class NotificationPage(Schema):
     items: list[NotificationRead]
     next_cursor: str | None
     unread: int = Field(description="Unread notifications in all (for a badge).")
 
 
-class QuietHours(BaseModel):
+class QuietHours(Schema):
     model_config = ConfigDict(extra="forbid")
 
     start: LocalTime = Field(description="Local time quiet hours begin, e.g. 22:00.")
@@ -111,13 +112,13 @@ class QuietHours(BaseModel):
         return self
 
 
-class PreferencesRead(BaseModel):
+class PreferencesRead(Schema):
     quiet_hours: QuietHours | None
     daily_limit: int = Field(description="Pushes per local day; more stay in the inbox only.")
     muted_kinds: list[str]
 
 
-class PreferencesUpdate(BaseModel):
+class PreferencesUpdate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     quiet_hours: QuietHours | None = Field(None, description="null turns quiet hours off.")
@@ -133,7 +134,7 @@ class PreferencesUpdate(BaseModel):
         return sorted(set(value))
 
 
-class TestPush(BaseModel):
+class TestPush(Schema):
     model_config = ConfigDict(extra="forbid")
 
     title: str = Field("Test notification", min_length=1, max_length=200)

@@ -3,12 +3,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import ConfigDict, EmailStr, Field, model_validator
 
+from appfleet.core.schemas import Schema
 from appfleet.platform.auth.schemas import DeviceInfo
 
 
-class ConsentRequest(BaseModel):
+class ConsentRequest(Schema):
     model_config = ConfigDict(extra="forbid")
 
     purpose: str = Field(
@@ -19,7 +20,7 @@ class ConsentRequest(BaseModel):
     version: str | None = Field(None, max_length=40, description="e.g. the policy's date")
 
 
-class ConsentRead(BaseModel):
+class ConsentRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     purpose: str
@@ -28,12 +29,12 @@ class ConsentRead(BaseModel):
     recorded_at: datetime
 
 
-class ConsentsRead(BaseModel):
+class ConsentsRead(Schema):
     current: list[ConsentRead] = Field(description="The newest decision per purpose")
     history: list[ConsentRead] = Field(description="Every decision, newest first")
 
 
-class AccountDeletion(BaseModel):
+class AccountDeletion(Schema):
     deleted_at: datetime
     purge_after: datetime = Field(description="Until then, POST /auth/account/restore undoes it")
     apple_grant_revoked: bool | None = Field(
@@ -41,7 +42,7 @@ class AccountDeletion(BaseModel):
     )
 
 
-class RestoreRequest(BaseModel):
+class RestoreRequest(Schema):
     """Prove it is you, as at sign-in: email and password, or an Apple/Google token."""
 
     model_config = ConfigDict(extra="forbid")

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from appfleet.core.schemas import Schema
 
 
-class OnlineRead(BaseModel):
+class OnlineRead(Schema):
     user_id: str
     name: str
     screen: str | None = Field(description="The screen they reported last.")
@@ -11,7 +13,7 @@ class OnlineRead(BaseModel):
     connections: int = Field(description="Their open connections (phone, tablet...).")
 
 
-class PresenceRead(BaseModel):
+class PresenceRead(Schema):
     topic: str
     count: int
     online: list[OnlineRead]

@@ -3,10 +3,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from appfleet.core.schemas import Schema
 
 
-class UploadCreate(BaseModel):
+class UploadCreate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     filename: str = Field(min_length=1, max_length=200, description="The file's own name.")
@@ -19,7 +21,7 @@ class UploadCreate(BaseModel):
     )
 
 
-class UploadInstructions(BaseModel):
+class UploadInstructions(Schema):
     """Send the file with `method` to `url`, with exactly these headers."""
 
     url: str
@@ -27,7 +29,7 @@ class UploadInstructions(BaseModel):
     headers: dict[str, str]
 
 
-class UploadTicket(BaseModel):
+class UploadTicket(Schema):
     id: uuid.UUID
     key: str
     purpose: str
@@ -36,7 +38,7 @@ class UploadTicket(BaseModel):
     expires_at: datetime = Field(description="The upload URL works until then.")
 
 
-class UploadRead(BaseModel):
+class UploadRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -54,7 +56,7 @@ class UploadRead(BaseModel):
     links_expire_at: datetime | None = None
 
 
-class UploadPage(BaseModel):
+class UploadPage(Schema):
     items: list[UploadRead]
     next_cursor: str | None
     used_bytes: int

@@ -4,10 +4,12 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from appfleet.core.schemas import Schema
 
 
-class UserRead(BaseModel):
+class UserRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -23,7 +25,7 @@ class UserRead(BaseModel):
     preferences: dict[str, Any] = Field(description="This app's preferences for the user.")
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, min_length=1, max_length=100)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from email.message import EmailMessage
 from typing import Any
 
-import aiosmtplib
 import httpx2
 
 from appfleet.core.settings import EmailSettings
@@ -42,6 +41,8 @@ class SmtpSender:
         return "smtp"
 
     async def send(self, message: OutboxMessage) -> str | None:
+        import aiosmtplib  # only a process that delivers over SMTP loads it
+
         s = self._settings
         sender, subject, text, html = _parts(message, s.default_sender)
         email = EmailMessage()

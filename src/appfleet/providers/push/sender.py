@@ -21,7 +21,7 @@ from appfleet.core.database import Database, unit_of_work
 from appfleet.core.logging import get_logger
 from appfleet.core.registry import AppRegistry
 from appfleet.core.secrets import ConfigurationError
-from appfleet.core.settings import PushSettings
+from appfleet.core.settings import AppSettings, PushSettings
 from appfleet.providers.push.apns import ApnsClient
 from appfleet.providers.push.fcm import FcmClient, ServiceAccount
 from appfleet.providers.push.message import DeadToken, PushMessage
@@ -95,13 +95,19 @@ class PushSender:
             )
 
 
+def sends_through_apns(config: AppSettings) -> bool:
+    """Whether the app has APNs credentials (push_clients makes its APNs client from them)."""
+    return config.apns_private_key is not None and bool(config.apns_team_id and config.apns_key_id)
+
+
 def push_clients(
     registry: AppRegistry,
     settings: PushSettings,
     http: httpx2.AsyncClient,
-    http2: httpx2.AsyncClient,
+    http2: httpx2.AsyncClient | None,
 ) -> dict[tuple[str, str], PushClient]:
-    """The FCM and APNs clients of every mounted app that has credentials for them."""
+    """The FCM and APNs clients of every mounted app that has credentials for them (`http2`,
+    APNs' pool, is made when some app `sends_through_apns`)."""
     clients: dict[tuple[str, str], PushClient] = {}
     for app in registry:
         config = app.config
@@ -114,6 +120,8 @@ def push_clients(
                 http, account, base_url=settings.fcm_url, timeout_s=settings.timeout_s
             )
         if config.apns_private_key is not None and config.apns_team_id and config.apns_key_id:
+            if http2 is None:
+                raise RuntimeError(f"{app.name} sends through APNs, but no HTTP/2 pool was made")
             topic = config.apns_topic or (config.bundle_ids[0] if config.bundle_ids else None)
             if topic is None:
                 raise ConfigurationError(f"[app.{app.name}]: APNs needs apns_topic or bundle_ids")

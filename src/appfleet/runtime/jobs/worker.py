@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]
 from prometheus_client import Counter
 
 from appfleet.core.clock import Clock
@@ -119,6 +118,9 @@ class Worker:
 
     async def _listen(self) -> None:
         """Wake on PostgreSQL NOTIFY from any process; reconnect with backoff if it drops."""
+        # Imported here: only a PostgreSQL worker listens, and an embedded process starts faster.
+        import asyncpg  # type: ignore[import-untyped]
+
         dsn = self.db.url.set(drivername="postgresql").render_as_string(hide_password=False)
         delay = 1.0
         while True:
