@@ -8,7 +8,9 @@ The database is migrated and a member signed in before timing starts (a deploy r
 migrations once; an instance only starts). Bytecode is compiled first, as installing the wheel
 does (`pip install .` in the Dockerfile): in an editable checkout with PYTHONDONTWRITEBYTECODE
 set, every start would otherwise compile all of appfleet again. A bare FastAPI app under
-uvicorn is timed the same way in the same run, for the ratio.
+uvicorn is timed the same way in the same run, for the ratio, and so is the floor
+(`cold_floor_app.py`: FastAPI, SQLAlchemy's ORM and PyJWT answering one authenticated read),
+which says how much of a start is the stack's before any of appfleet's own code.
 """
 
 from __future__ import annotations
@@ -92,25 +94,49 @@ def time_appfleet(env: dict[str, str], workdir: Path, runs: int) -> tuple[list[f
     return health, first_auth
 
 
-def time_bare(env: dict[str, str], workdir: Path, runs: int) -> list[float]:
+def _time_uvicorn(
+    app: str, path: str, headers: dict[str, str], env: dict[str, str], workdir: Path, runs: int
+) -> list[float]:
+    """Milliseconds from start to the first 200 on `path` of a bench app under uvicorn."""
     port = free_port()
-    app_dir = str(ROOT / "bench")
-    command = [sys.executable, "-m", "uvicorn", "bare_app:app", "--app-dir", app_dir]
+    command = [sys.executable, "-m", "uvicorn", app, "--app-dir", str(ROOT / "bench")]
     command += ["--port", str(port), "--log-level", "warning"]
     times = []
     with httpx2.Client(timeout=2) as client:
         for _ in range(runs):
             process, started = _start(command, env, workdir)
-            times.append(_wait(client, f"http://127.0.0.1:{port}/", {}, started))
+            times.append(_wait(client, f"http://127.0.0.1:{port}{path}", headers, started))
             _stop(process)
     return times
+
+
+def time_bare(env: dict[str, str], workdir: Path, runs: int) -> list[float]:
+    return _time_uvicorn("bare_app:app", "/", {}, env, workdir, runs)
+
+
+def time_floor(env: dict[str, str], workdir: Path, runs: int) -> list[float]:
+    """First authenticated 200 of `cold_floor_app` (FastAPI + SQLAlchemy ORM + PyJWT, one row
+    read): what any such backend pays before its own code, timed in the same run."""
+    env = {**env, "COLD_FLOOR_DB": str(workdir / "cold_floor.sqlite")}
+    prepare = "import cold_floor_app as f; f.prepare(); print(f.token())"
+    made = subprocess.run(
+        [sys.executable, "-c", prepare],
+        env=env,
+        cwd=ROOT / "bench",
+        check=True,
+        capture_output=True,
+    )
+    auth = {"Authorization": f"Bearer {made.stdout.decode().strip()}"}
+    return _time_uvicorn("cold_floor_app:app", "/me", auth, env, workdir, runs)
 
 
 def compile_bytecode() -> None:
     """appfleet's and the bare app's modules compiled to bytecode where they are imported from."""
     spec = importlib.util.find_spec("appfleet")
     assert spec is not None and spec.submodule_search_locations
-    sources = [*spec.submodule_search_locations, str(ROOT / "bench" / "bare_app.py")]
+    bench = ROOT / "bench"
+    sources = [*spec.submodule_search_locations, str(bench / "bare_app.py")]
+    sources.append(str(bench / "cold_floor_app.py"))
     subprocess.run([sys.executable, "-m", "compileall", "-q", *sources], check=True)
 
 
@@ -125,16 +151,21 @@ def main() -> None:
         env = environment(args.mode, workdir, access_log=False)
         compile_bytecode()
         bare = time_bare(env, workdir, args.runs)
+        floor = time_floor(env, workdir, args.runs)
         health, first_auth = time_appfleet(env, workdir, args.runs)
     figures = {
         "bare_ms": statistics.median(bare),
+        "floor_ms": statistics.median(floor),
         "health_ms": statistics.median(health),
         "first_auth_ms": statistics.median(first_auth),
     }
     print(f"cold start, median of {args.runs} ({args.mode}):")
     print(f"  bare FastAPI first 200          {figures['bare_ms']:7.0f} ms")
+    print(f"  floor first authenticated       {figures['floor_ms']:7.0f} ms  (cold_floor_app)")
     print(f"  appfleet first 200 on /health   {figures['health_ms']:7.0f} ms")
     print(f"  appfleet first authenticated    {figures['first_auth_ms']:7.0f} ms")
+    ratio = figures["first_auth_ms"] / figures["floor_ms"]
+    print(f"  appfleet / floor, authenticated {ratio:7.2f}")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
 

@@ -106,10 +106,13 @@ async def test_postgres_restarted_under_load_fails_fast_and_recovers(tmp_path: P
         a for a in failures if a.status != 503
     ]
     assert "unhandled_exception" not in output  # the outage was never mistaken for a bug
-    outage = traffic.between(down + 0.5, up)
+    # Half a second in from either edge: on a loaded host the server may handle a request a
+    # moment after the client sent it, when the database is already back (a loaded local run
+    # saw one write sent in the outage's last moment that was not refused).
+    outage = traffic.between(down + 0.5, up - 0.5)
     # Writes cannot be stored; a read may still be answered from the cache (a cached balance).
     writes = [a for a in outage if a.kind == "write"]
-    assert writes and all(a.status == 503 for a in writes)
+    assert writes and all(a.status == 503 for a in writes), [a for a in writes if a.status != 503]
     assert all(a.status in (200, 503) for a in outage)
     assert max(a.seconds for a in outage) < 2.5  # fast: no request hangs on the dead database
     recovered = traffic.between(up + 3, float("inf"))
