@@ -29,7 +29,7 @@ class DeferredRoute(APIRoute):
 
     FastAPI inspects a route's signature and builds a validator (a pydantic TypeAdapter) for each
     parameter, body, response and documented error response as the decorator runs: about 2 ms a
-    route, two fifths of a process's start-up across the fleet's 230 routes, nearly all of it for
+    route, a quarter of a process's start-up across the fleet's 230 routes, nearly all of it for
     routes the first requests of a new serverless instance never reach. This route keeps only its
     path (for matching and dispatch) and its arguments; whatever else is asked of it first — the
     matcher's methods, the handler, the OpenAPI generator's fields — builds the whole route with
