@@ -153,7 +153,9 @@ async def test_a_slow_model_times_out_into_the_fallback(
 async def test_max_tokens_are_capped_by_the_deployment(
     database: Database, clock: FixedClock, http: httpx2.AsyncClient, model_server: FakeModel
 ) -> None:
-    ai = service(database, clock, http, model_server, max_tokens=64)
+    # A generous deadline: this is about the request sent, and a loaded CI host once took the
+    # default two seconds to get it to the fake.
+    ai = service(database, clock, http, model_server, max_tokens=64, timeout_s=10.0)
     big = TextRequest("motivation", ask().messages, max_tokens=4000)
     await ai.generate("fitnudge", big)
     assert model_server.requests[0]["max_tokens"] == 64
