@@ -95,9 +95,17 @@ class PushSender:
             )
 
 
+def _apns_credentials(config: AppSettings) -> tuple[str, str, str] | None:
+    """The app's APNs team id, key id and private key, when all three are set."""
+    team_id, key_id, key = config.apns_team_id, config.apns_key_id, config.apns_private_key
+    if key is None or not team_id or not key_id:
+        return None
+    return team_id, key_id, key.get_secret_value()
+
+
 def sends_through_apns(config: AppSettings) -> bool:
     """Whether the app has APNs credentials (push_clients makes its APNs client from them)."""
-    return config.apns_private_key is not None and bool(config.apns_team_id and config.apns_key_id)
+    return _apns_credentials(config) is not None
 
 
 def push_clients(
@@ -119,9 +127,10 @@ def push_clients(
             clients[(app.name, "fcm")] = FcmClient(
                 http, account, base_url=settings.fcm_url, timeout_s=settings.timeout_s
             )
-        if config.apns_private_key is not None and config.apns_team_id and config.apns_key_id:
+        if (apns := _apns_credentials(config)) is not None:
             if http2 is None:
                 raise RuntimeError(f"{app.name} sends through APNs, but no HTTP/2 pool was made")
+            team_id, key_id, private_key = apns
             topic = config.apns_topic or (config.bundle_ids[0] if config.bundle_ids else None)
             if topic is None:
                 raise ConfigurationError(f"[app.{app.name}]: APNs needs apns_topic or bundle_ids")
@@ -129,9 +138,9 @@ def push_clients(
             clients[(app.name, "apns")] = ApnsClient(
                 http2,
                 base_url=settings.apns_sandbox_url if sandbox else settings.apns_production_url,
-                team_id=config.apns_team_id,
-                key_id=config.apns_key_id,
-                private_key=config.apns_private_key.get_secret_value(),
+                team_id=team_id,
+                key_id=key_id,
+                private_key=private_key,
                 topic=topic,
             )
     return clients
